@@ -5,14 +5,14 @@
 # %% auto #0
 __all__ = ['SCHEDULES', 'mask_schedule', 'random_mask', 'mask_with_ratio']
 
-# %% ../nbs/06_masking.ipynb #c2e8833a
+# %% ../nbs/06_masking.ipynb #aa26cfbb
 import math
 from typing import Callable, Union
 
 import torch
 from torch import Tensor
 
-# %% ../nbs/06_masking.ipynb #6fce362b
+# %% ../nbs/06_masking.ipynb #0e965f07
 SCHEDULES: dict[str, Callable[[Tensor], Tensor]] = {
     'cosine': lambda r: torch.cos(math.pi / 2 * r),
     'linear': lambda r: 1 - r,
@@ -21,7 +21,7 @@ SCHEDULES: dict[str, Callable[[Tensor], Tensor]] = {
     'arccos': lambda r: torch.arccos(r) * (2 / math.pi),
 }
 
-# %% ../nbs/06_masking.ipynb #07c90637
+# %% ../nbs/06_masking.ipynb #80c5b4b5
 def mask_schedule(
     r:Union[float, Tensor], # ratio of the way through, in [0, 1] (clamped)
     schedule:Union[str, Callable]='cosine', # a name in `SCHEDULES`, or a callable on a tensor
@@ -34,7 +34,7 @@ def mask_schedule(
     if not r.is_floating_point(): r = r.to(torch.get_default_dtype())
     return fn(r.clamp(0, 1))
 
-# %% ../nbs/06_masking.ipynb #ddb3685a
+# %% ../nbs/06_masking.ipynb #68bb0ca3
 def _mask_lowest_noise(
     num_masked:Tensor, # (B,) long, how many codes to hide in each sample
     num_tokens:int, # N
@@ -45,7 +45,7 @@ def _mask_lowest_noise(
     rank = noise.argsort(dim=1).argsort(dim=1)                                           # (B, N)
     return rank < num_masked.to(rank.device)[:, None]
 
-# %% ../nbs/06_masking.ipynb #b2d7d00a
+# %% ../nbs/06_masking.ipynb #298a18f8
 def random_mask(
     batch_size:int, # B
     num_tokens:int, # N, codes per sample (h * w)
@@ -62,7 +62,7 @@ def random_mask(
     num_masked = torch.ceil(ratio * num_tokens).long().clamp(1, num_tokens)        # (B,)
     return _mask_lowest_noise(num_masked, num_tokens, generator, device)
 
-# %% ../nbs/06_masking.ipynb #37578906
+# %% ../nbs/06_masking.ipynb #f29f723d
 def mask_with_ratio(
     batch_size:int, # B
     num_tokens:int, # N

@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['nearest_codes', 'code_perplexity', 'QuantizerOutput', 'VectorQuantizerEMA', 'CodebookUsage']
 
-# %% ../nbs/02_quantizer.ipynb #12597c74
+# %% ../nbs/02_quantizer.ipynb #bade1f47
 import math
 from typing import NamedTuple, Optional
 
@@ -15,7 +15,7 @@ import torch.nn.functional as F
 from fastcore.basics import patch
 from torch import Tensor, nn
 
-# %% ../nbs/02_quantizer.ipynb #ca3a139d
+# %% ../nbs/02_quantizer.ipynb #a191ae4a
 def nearest_codes(vectors:Tensor, # (N, D) vectors
                   codebook:Tensor, # (K, D) codes
                   chunk_size:int=8192, # rows of the distance matrix computed at once
@@ -32,14 +32,14 @@ def nearest_codes(vectors:Tensor, # (N, D) vectors
     if not indices: return vectors.new_zeros(0, dtype=torch.long), vectors.new_zeros(0)
     return torch.cat(indices), torch.cat(dists)
 
-# %% ../nbs/02_quantizer.ipynb #bad36015
+# %% ../nbs/02_quantizer.ipynb #4ef2cc0c
 def code_perplexity(counts:Tensor # (K,) how often each code was used
                    ) -> Tensor:
     "exp(entropy) of the code histogram `counts`."
     p = counts.float() / counts.sum().clamp_min(1)
     return torch.exp(-(p * torch.log(p.clamp_min(1e-12))).sum())
 
-# %% ../nbs/02_quantizer.ipynb #bd2617aa
+# %% ../nbs/02_quantizer.ipynb #70949fb1
 def _distributed() -> bool:
     return dist.is_available() and dist.is_initialized() and dist.get_world_size() > 1
 
@@ -53,7 +53,7 @@ def _broadcast_(t:Tensor) -> Tensor:
     if _distributed(): dist.broadcast(t, 0)
     return t
 
-# %% ../nbs/02_quantizer.ipynb #40f19d6a
+# %% ../nbs/02_quantizer.ipynb #977fe24f
 class QuantizerOutput(NamedTuple):
     "What `VectorQuantizerEMA` returns."
     quantized: Tensor   # (B, D, h, w) codes, with straight-through gradient to the input
@@ -62,7 +62,7 @@ class QuantizerOutput(NamedTuple):
     perplexity: Tensor  # exp(entropy) of this batch's code histogram
     counts: Tensor      # (K,) how often each code was picked in this batch (all processes)
 
-# %% ../nbs/02_quantizer.ipynb #419017a8
+# %% ../nbs/02_quantizer.ipynb #ad230545
 class VectorQuantizerEMA(nn.Module):
     "Vector quantizer with an EMA codebook, data initialisation and dead-code restarts."
     def __init__(self,
@@ -107,7 +107,7 @@ class VectorQuantizerEMA(nn.Module):
         B, D, h, w = z.shape
         return nearest_codes(z.detach().permute(0, 2, 3, 1).reshape(-1, D), self.codebook)[0].view(B, h, w)
 
-# %% ../nbs/02_quantizer.ipynb #b89921bf
+# %% ../nbs/02_quantizer.ipynb #5a44da09
 @patch
 @torch.no_grad()
 def init_codebook(self:VectorQuantizerEMA, vectors:Tensor # (N, D) encoder outputs
@@ -132,7 +132,7 @@ def init_codebook(self:VectorQuantizerEMA, vectors:Tensor # (N, D) encoder outpu
     self.unused_steps.zero_()
     self.initialised.fill_(1)
 
-# %% ../nbs/02_quantizer.ipynb #0e96bd6f
+# %% ../nbs/02_quantizer.ipynb #c4746691
 @patch
 @torch.no_grad()
 def restart_codes(self:VectorQuantizerEMA,
@@ -159,7 +159,7 @@ def restart_codes(self:VectorQuantizerEMA,
     self.unused_steps[dead] = 0
     return n_dead
 
-# %% ../nbs/02_quantizer.ipynb #e2891cd0
+# %% ../nbs/02_quantizer.ipynb #c9b56931
 @patch
 @torch.no_grad()
 def ema_update(self:VectorQuantizerEMA,
@@ -178,7 +178,7 @@ def ema_update(self:VectorQuantizerEMA,
     self.codebook.copy_(self.embed_sum / smoothed[:, None])
     return counts
 
-# %% ../nbs/02_quantizer.ipynb #342b4ddf
+# %% ../nbs/02_quantizer.ipynb #b9a33be2
 @patch
 def forward(self:VectorQuantizerEMA, z:Tensor # (B, D, h, w) encoder output
             ) -> QuantizerOutput:
@@ -197,7 +197,7 @@ def forward(self:VectorQuantizerEMA, z:Tensor # (B, D, h, w) encoder output
     quantized = z + (q - z).detach()                                        # straight-through
     return QuantizerOutput(quantized, indices.view(B, h, w), loss, code_perplexity(counts), counts)
 
-# %% ../nbs/02_quantizer.ipynb #123bea2a
+# %% ../nbs/02_quantizer.ipynb #c68f914f
 class CodebookUsage:
     "Code histogram accumulated over a pass: `usage` (fraction of codes used) and `perplexity`."
     def __init__(self, codebook_size:int # number of codes K

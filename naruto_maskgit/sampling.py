@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['guided_logits', 'num_left_masked', 'decode_codes']
 
-# %% ../nbs/10_sampling.ipynb #505c1bf3
+# %% ../nbs/10_sampling.ipynb #0a0cd33d
 from typing import Callable, Optional, Union
 
 import torch
@@ -14,13 +14,13 @@ from torch import Tensor, nn
 
 from .masking import mask_schedule
 
-# %% ../nbs/10_sampling.ipynb #3934a3e5
+# %% ../nbs/10_sampling.ipynb #326cb026
 def _pad_tokens(x:Tensor, length:int) -> Tensor:
     "Zero-pad dim 1 (caption tokens) of (B, L, ...) to `length` (padding is masked out)."
     pad = [0, 0] * (x.dim() - 2) + [0, length - x.shape[1]]
     return F.pad(x, pad)
 
-# %% ../nbs/10_sampling.ipynb #3846a614
+# %% ../nbs/10_sampling.ipynb #4290a508
 def guided_logits(
     model:Callable, # model(codes, text, text_mask, drop_condition) -> (B, N, K) logits
     codes:Tensor, # (B, N) long, mask_token_id where masked
@@ -45,7 +45,7 @@ def guided_logits(
     cond, unc = logits[:B], logits[B:]
     return unc + guidance * (cond - unc)
 
-# %% ../nbs/10_sampling.ipynb #c82c5767
+# %% ../nbs/10_sampling.ipynb #85cd95dc
 def num_left_masked(
     num_masked_initial:Tensor, # (B,) long, n0: masked positions before the first step
     num_masked_now:Tensor, # (B,) long, n: masked positions before this step
@@ -60,7 +60,7 @@ def num_left_masked(
     left = torch.clamp_min(torch.minimum(left, num_masked_now - 1), 1)
     return torch.minimum(left, num_masked_now)
 
-# %% ../nbs/10_sampling.ipynb #7b10e029
+# %% ../nbs/10_sampling.ipynb #547219d9
 def _match_batch(x:Tensor, name:str, batch:int, prompts:int, num_samples:Optional[int]) -> Tensor:
     "Bring `x` to `batch` rows: as is, repeated `num_samples` times per prompt, or broadcast from 1."
     if x.shape[0] == batch: return x
@@ -69,19 +69,19 @@ def _match_batch(x:Tensor, name:str, batch:int, prompts:int, num_samples:Optiona
     raise ValueError(f"{name} has batch size {x.shape[0]}; expected {batch}"
                      + (f" (or {prompts}, one per prompt)" if num_samples else "") + " or 1")
 
-# %% ../nbs/10_sampling.ipynb #f4ca45ac
+# %% ../nbs/10_sampling.ipynb #7143409e
 def _model_device(model) -> torch.device:
     "The device of the model's first parameter (CPU for a parameter-less callable)."
     params = model.parameters() if isinstance(model, nn.Module) else iter(())
     return next((p.device for p in params), torch.device('cpu'))
 
-# %% ../nbs/10_sampling.ipynb #9f32f3e9
+# %% ../nbs/10_sampling.ipynb #2bd2fd54
 def _gumbel(shape, generator, device) -> Tensor:
     "Standard Gumbel noise drawn with `generator`."
     u = torch.rand(shape, generator=generator, device=device)
     return -torch.log(-torch.log(u.clamp_min(torch.finfo(u.dtype).tiny)))
 
-# %% ../nbs/10_sampling.ipynb #0816b177
+# %% ../nbs/10_sampling.ipynb #be56d86d
 def decode_codes(
     model:Callable, # CFTN-like: model(codes, text, text_mask, drop_condition) -> (B, N, K); .mask_token_id, .grid_size
     text:Optional[Tensor], # (P, L, D) caption features or (P, L) ids, one row per prompt; None = unconditional

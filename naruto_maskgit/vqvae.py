@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['ResBlock', 'Encoder', 'Decoder', 'VQVAEOutput', 'VQVAE', 'psnr']
 
-# %% ../nbs/03_vqvae.ipynb #e481b8ac
+# %% ../nbs/03_vqvae.ipynb #537085bd
 import math
 from dataclasses import dataclass
 from typing import Optional
@@ -18,7 +18,7 @@ from torch import Tensor, nn
 
 from .quantizer import CodebookUsage, VectorQuantizerEMA
 
-# %% ../nbs/03_vqvae.ipynb #25107186
+# %% ../nbs/03_vqvae.ipynb #e40d78bc
 def _norm(channels:int) -> nn.GroupNorm:
     return nn.GroupNorm(math.gcd(32, channels), channels, eps=1e-6)
 
@@ -35,7 +35,7 @@ class ResBlock(nn.Module):
         h = self.conv2(F.silu(self.norm2(h)))
         return self.skip(x) + h
 
-# %% ../nbs/03_vqvae.ipynb #f01256cb
+# %% ../nbs/03_vqvae.ipynb #cb71ee82
 class Encoder(nn.Sequential):
     "Images (B, C, H, W) -> vectors (B, code_dim, H/f, W/f), f = 2**(len(channels)-1)."
     def __init__(self, in_channels:int, channels:list, num_res_blocks:int, code_dim:int):
@@ -56,7 +56,7 @@ class Decoder(nn.Sequential):
         layers += [_norm(channels[0]), nn.SiLU(), nn.Conv2d(channels[0], in_channels, 3, padding=1)]
         super().__init__(*layers)
 
-# %% ../nbs/03_vqvae.ipynb #2fae6b03
+# %% ../nbs/03_vqvae.ipynb #475aa85f
 @dataclass
 class VQVAEOutput:
     "What `VQVAE.forward` returns."
@@ -67,7 +67,7 @@ class VQVAEOutput:
     indices: Tensor       # (B, h, w) long codes
     perplexity: Tensor    # exp(entropy) of this batch's code histogram
 
-# %% ../nbs/03_vqvae.ipynb #78b0edaa
+# %% ../nbs/03_vqvae.ipynb #f83f0420
 class VQVAE(nn.Module, PyTorchModelHubMixin):
     "VQ-VAE image tokenizer: residual encoder, EMA vector quantizer, residual decoder."
     def __init__(self,
@@ -104,7 +104,7 @@ class VQVAE(nn.Module, PyTorchModelHubMixin):
             raise ValueError(f"image_size {image_size} is not a multiple of the downsample factor {self.downsample_factor}")
         return image_size // self.downsample_factor
 
-# %% ../nbs/03_vqvae.ipynb #f40ec93d
+# %% ../nbs/03_vqvae.ipynb #2369995a
 @patch
 @torch.no_grad()
 def encode(self:VQVAE, images:Tensor # (B, C, H, W) in [-1, 1]
@@ -128,7 +128,7 @@ def forward(self:VQVAE, images:Tensor # (B, C, H, W) in [-1, 1]
     recon_loss = F.l1_loss(out, images) if self.recon_loss_kind == 'l1' else F.mse_loss(out, images)
     return VQVAEOutput(out.clamp(-1, 1), recon_loss + q.loss, recon_loss, q.loss, q.indices, q.perplexity)
 
-# %% ../nbs/03_vqvae.ipynb #18cb2310
+# %% ../nbs/03_vqvae.ipynb #8c071238
 def psnr(x:Tensor, # (B, C, H, W) images in [-1, 1]
          y:Tensor, # (B, C, H, W) images in [-1, 1]
          reduction:str='mean', # 'mean' over images, or 'none' for one value per image
