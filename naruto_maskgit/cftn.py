@@ -47,17 +47,23 @@ class MLP(nn.Module):
     def forward(self, x): return self.drop(self.out(self.act(self.fc(x))))
 
 class Block(nn.Module):
-    "Pre-norm transformer block: self-attention, cross-attention to the caption, MLP."
+    "Pre-norm transformer block: self-attention, cross-attention to the caption, MLP; optionally modulated per sample (adaLN)."
     def __init__(self, width:int, heads:int, mlp_ratio:float=4.0, dropout:float=0.0):
         super().__init__()
         self.ln1, self.attn = nn.LayerNorm(width), Attention(width, heads, dropout)
         self.ln2, self.cross = nn.LayerNorm(width), Attention(width, heads, dropout)
         self.ln3, self.mlp = nn.LayerNorm(width), MLP(width, mlp_ratio, dropout)
 
-    def forward(self, x:Tensor, context:Tensor, context_mask:Tensor) -> Tensor:
-        x = x + self.attn(self.ln1(x))                            # (B, N, C) image tokens see each other
-        x = x + self.cross(self.ln2(x), context, context_mask)   # (B, N, C) ... and the caption
-        return x + self.mlp(self.ln3(x))                          # (B, N, C)
+    def forward(self, x:Tensor, context:Tensor, context_mask:Tensor,
+                mod:Tensor|None=None   # (B, 6C) adaptive LayerNorm: (scale, shift) for each of the three norms
+               ) -> Tensor:
+        ln = [self.ln1, self.ln2, self.ln3]
+        if mod is not None:                                      # LN(x) * (1 + scale) + shift, per sample
+            ss = mod[:, None].chunk(6, -1)                       # 6 x (B, 1, C)
+            ln = [lambda h, n=n, s=ss[2 * i], b=ss[2 * i + 1]: n(h) * (1 + s) + b for i, n in enumerate(ln)]
+        x = x + self.attn(ln[0](x))                               # (B, N, C) image tokens see each other
+        x = x + self.cross(ln[1](x), context, context_mask)      # (B, N, C) ... and the caption
+        return x + self.mlp(ln[2](x))                             # (B, N, C)
 
 # %% ../nbs/08_cftn.ipynb #d6c12c5d
 def sinusoids(length:int, dim:int, std:float=0.02) -> Tensor:
@@ -82,7 +88,8 @@ class CFTN(nn.Module, PyTorchModelHubMixin, library_name="naruto_maskgit", pipel
                  text_dim:int=384,        # feature size of the caption encoder (minilm)
                  text_vocab_size:int=30522, # vocabulary of the token ids (learned)
                  text_max_length:int=32,  # most caption tokens (learned: number of text positions)
-                 pooled_condition:bool=True): # also add the mean caption key to every image token
+                 pooled_condition:bool=True, # add the standardised mean caption feature to every image token
+                 adaln:bool=True):        # ... and let it scale and shift every block's LayerNorms (needs pooled_condition)
         super().__init__()
         if text_kind not in ("minilm", "learned"): raise ValueError(f"Unknown text_kind {text_kind!r}; choose 'minilm' or 'learned'")
         self.codebook_size, self.grid_size, self.width, self.depth, self.text_kind = codebook_size, grid_size, width, depth, text_kind
@@ -101,14 +108,16 @@ class CFTN(nn.Module, PyTorchModelHubMixin, library_name="naruto_maskgit", pipel
             self.text_pos = nn.Parameter(torch.zeros(text_max_length, width))
         self.text_norm = nn.LayerNorm(width)
         self.null_cond = nn.Parameter(torch.zeros(1, 1, width))          # the unconditional "caption"
-        self.pooled_condition = pooled_condition
+        if adaln and not pooled_condition: raise ValueError("adaln=True needs pooled_condition=True (it is driven by the pooled caption)")
+        self.pooled_condition, self.adaln = pooled_condition, adaln
         if pooled_condition:                                             # mean caption feature -> every image token
             pdim = text_dim if text_kind == "minilm" else width
             self.cond_norm = nn.BatchNorm1d(pdim)                        # standardised over the data: only what tells captions apart
-            self.cond_proj = nn.Linear(pdim, width)
-            self.null_pooled = nn.Parameter(torch.zeros(width))          # the pooled condition of the null caption
+            self.null_pooled = nn.Parameter(torch.zeros(pdim))           # the pooled caption vector of the null condition
+            self.cond_proj = nn.Linear(pdim, width)                      # -> added to every image token
         # trunk and head
         self.blocks = nn.ModuleList([Block(width, heads, mlp_ratio, dropout) for _ in range(depth)])
+        self.ada = nn.ModuleList([nn.Linear(pdim, 6 * width) for _ in range(depth)]) if adaln else None  # -> each block's norms
         self.ln_f = nn.LayerNorm(width)
         self.head = nn.Linear(width, codebook_size)                       # logits over codes, not [MASK]
         self.apply(self._init_weights)
@@ -119,6 +128,8 @@ class CFTN(nn.Module, PyTorchModelHubMixin, library_name="naruto_maskgit", pipel
             self.col_emb.zero_()[:, width // 2:] = sinusoids(grid_size, width - width // 2)
         for name, p in self.named_parameters():
             if name.endswith(".out.weight"): nn.init.normal_(p, std=0.02 / math.sqrt(3 * depth))
+        for lin in ([self.cond_proj] if pooled_condition else []) + (list(self.ada) if adaln else []):
+            nn.init.zeros_(lin.weight)   # the caption paths start silent (see above)
 
     def _init_weights(self, m):
         if isinstance(m, (nn.Linear, nn.Embedding)): nn.init.normal_(m.weight, std=0.02)
@@ -151,14 +162,14 @@ class CFTN(nn.Module, PyTorchModelHubMixin, library_name="naruto_maskgit", pipel
         return ctx, mask[:, None, None, :]                                                   # (B, 1, 1, 1+L)
 
     def pooled_text(self, text:Tensor, text_mask:Tensor, null:Tensor) -> Tensor:
-        "The caption's mean feature, standardised (BatchNorm) and projected: (B, C); `null` (B,) rows get the learned null vector."
+        "The caption's mean feature, standardised over the data (BatchNorm): (B, D); `null` (B,) rows get the learned null vector."
         m = text_mask.bool()[..., None].float()                                         # (B, L, 1)
         feats = text.float() if self.text_kind == "minilm" else self.text_emb(text).float()
         v = (feats * m).sum(1) / m.sum(1).clamp_min(1)                                  # (B, D)
         v = F.batch_norm(v, self.cond_norm.running_mean, self.cond_norm.running_var, self.cond_norm.weight, self.cond_norm.bias,
                          training=self.training and len(v) > 1, momentum=0.1, eps=1e-5)
-        v = self.cond_proj(v.to(self.cond_proj.weight.dtype))                           # (B, C)
-        return torch.where(null[:, None], self.null_pooled.to(v.dtype), v)
+        v = v.to(self.cond_proj.weight.dtype)
+        return torch.where(null[:, None], self.null_pooled.to(v.dtype), v)              # (B, D)
 
     def forward(self,
                 codes:Tensor,      # (B, N) long, mask_token_id at masked positions ((B, h, w) is flattened)
@@ -172,6 +183,10 @@ class CFTN(nn.Module, PyTorchModelHubMixin, library_name="naruto_maskgit", pipel
         if N != self.num_tokens: raise ValueError(f"expected {self.num_tokens} codes per sample (grid {self.grid_size}x{self.grid_size}), got {N}")
         x = self.emb_drop(self.code_emb(codes) + self.position_embedding())  # (B, N, C)
         ctx, ctx_mask = self.encode_text(text, text_mask, drop_condition)   # (B, 1+L, C), (B, 1, 1, 1+L)
-        if self.pooled_condition: x = x + self.pooled_text(text, text_mask, ctx_mask[:, 0, 0, 0])[:, None]  # (B, N, C)
-        for block in self.blocks: x = block(x, ctx, ctx_mask)               # (B, N, C)
+        mods = [None] * self.depth
+        if self.pooled_condition:
+            v = self.pooled_text(text, text_mask, ctx_mask[:, 0, 0, 0])     # (B, D)
+            x = x + self.cond_proj(v)[:, None]                               # (B, N, C)
+            if self.adaln: mods = [ada(v) for ada in self.ada]               # depth x (B, 6C)
+        for block, mod in zip(self.blocks, mods): x = block(x, ctx, ctx_mask, mod)  # (B, N, C)
         return self.head(self.ln_f(x))                                      # (B, N, K)

@@ -22,9 +22,11 @@ __all__ = ['QUICKSTART_PROMPTS', 'labelled_grid', 'slug', 'generate_to_files', '
            'naruto_quickstart']
 
 # %% ../nbs/12_cli.ipynb #f9d659a0
-def labelled_grid(images:list, prompts:list, num_samples:int, scale:int=2) -> Image.Image:
-    "A grid with one row of `num_samples` images per prompt, each row headed by its prompt."
-    w, h = images[0].size; w, h = w * scale, h * scale; pad, head = 4, 16
+def labelled_grid(images:list, prompts:list, num_samples:int, scale:int|None=None) -> Image.Image:
+    "A grid with one row of `num_samples` images per prompt, each row headed by its prompt; `scale` None: about 128 px per image."
+    w, h = images[0].size
+    scale = scale or max(1, 128 // max(w, h))                     # small images are enlarged (nearest: their real pixels)
+    w, h = w * scale, h * scale; pad, head = 4, 16
     grid = Image.new('RGB', (num_samples * (w + pad) + pad, len(prompts) * (h + head + pad) + pad), 'white')
     draw = ImageDraw.Draw(grid)
     for r, p in enumerate(prompts):

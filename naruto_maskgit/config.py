@@ -73,6 +73,7 @@ class CFTNConfig:
     heads: int = 8
     mlp_ratio: float = 4.0
     dropout: float = 0.1
+    adaln: bool = True  # the pooled caption also scales and shifts every block's LayerNorms (adaptive LayerNorm)
 
 @dataclass
 class TrainCFTNConfig:
@@ -195,19 +196,19 @@ def save_config(cfg:RunConfig, path):
 
 # %% ../nbs/00_config.ipynb #538a6fc4
 def quickstart_config(task_name='runs/quickstart') -> RunConfig:
-    "The quickstart run: bundled emoji data at 64 px, sized for a few CPU minutes per stage."
+    "The quickstart run: bundled emoji data at 32 px (8x8 codes), sized for a few CPU minutes per stage."
     return RunConfig(
         task_name=task_name, seed=0,
-        data=DataConfig(source=None, image_size=64, hflip=False, test_fraction=0.1, merge_background=True),
+        data=DataConfig(source=None, image_size=32, hflip=False, test_fraction=0.1, merge_background=True),
         vqvae=VQVAEConfig(channels=[32, 64, 128], num_res_blocks=1, codebook_size=512, code_dim=64, ema_decay=0.95,
                           dead_code_steps=10, codebook_init='data', restart_dead=True, recon_loss='mse'),
-        train_vqvae=TrainVQVAEConfig(steps=400, batch_size=16, lr=1e-3, warmup_steps=20, weight_decay=0.0,
+        train_vqvae=TrainVQVAEConfig(steps=600, batch_size=16, lr=1e-3, warmup_steps=20, weight_decay=0.0,
                                      grad_clip=1.0, log_every=20, eval_every=200, save_every=100),
         text=TextConfig(kind='minilm', max_length=32),
-        cftn=CFTNConfig(codebook_size=512, width=128, depth=4, heads=4, mlp_ratio=4.0, dropout=0.0),
-        train_cftn=TrainCFTNConfig(steps=500, batch_size=32, lr=1e-3, warmup_steps=25, weight_decay=0.01,
+        cftn=CFTNConfig(codebook_size=512, width=128, depth=4, heads=4, mlp_ratio=4.0, dropout=0.0, adaln=True),
+        train_cftn=TrainCFTNConfig(steps=800, batch_size=64, lr=1e-3, warmup_steps=50, weight_decay=0.01,
                                    grad_clip=1.0, label_smoothing=0.1, cond_drop_prob=0.1, ema_decay=0.0,
-                                   eval_mask_ratios=[0.5], log_every=20, eval_every=250, save_every=100),
+                                   eval_mask_ratios=[0.5], log_every=20, eval_every=400, save_every=100),
         sampling=SamplingConfig(steps=12, guidance=3.0, guidance_ramp=False, temperature=1.0,
                                 choice_temperature=4.5, schedule='cosine', num_samples=4),
         wandb=WandbConfig(mode='offline', project='naruto_maskgit'))

@@ -17,12 +17,12 @@ from .data import image_grid
 from .masking import random_mask, mask_with_ratio
 from .text import CaptionEncoder, cache_caption_features
 from .cftn import CFTN
-from .training import make_accelerator, train_loop, MetricsLogger, load_pretrained, save_final_model, saved_step
+from .training import make_accelerator, train_loop, MetricsLogger, load_pretrained, save_final_model, saved_step, latest_checkpoint
 from .train_vqvae import prepare_run_dir, load_codes, load_vqvae, text_cache_path
 
 # %% auto #0
 __all__ = ['CodesDataset', 'load_codes_dataset', 'masked_token_loss', 'evaluate_cftn', 'build_cftn', 'check_generator_inputs',
-           'WeightEMA', 'inpaint_preview', 'train_cftn', 'naruto_train_cftn']
+           'check_cftn_codes', 'WeightEMA', 'inpaint_preview', 'train_cftn', 'naruto_train_cftn']
 
 # %% ../nbs/09_train_cftn.ipynb #3e7289d3
 class CodesDataset(Dataset):
@@ -91,7 +91,7 @@ def build_cftn(cfg:RunConfig, grid_size:int, text_dim:int=384) -> CFTN:
     c = cfg.cftn
     return CFTN(codebook_size=c.codebook_size, grid_size=grid_size, width=c.width, depth=c.depth, heads=c.heads,
                 mlp_ratio=c.mlp_ratio, dropout=c.dropout, text_kind=cfg.text.kind, text_dim=text_dim,
-                text_max_length=cfg.text.max_length)
+                text_max_length=cfg.text.max_length, adaln=c.adaln)
 
 def check_generator_inputs(cfg:RunConfig) -> dict:
     "Fail early, naming the fix, when the VQ-VAE or the encoded codes of a run are missing or disagree with `cfg.cftn`."
@@ -110,8 +110,21 @@ def check_generator_inputs(cfg:RunConfig) -> dict:
         if d['vqvae_steps'] != saved_step(run_dir/'vqvae'):
             warnings.warn(f"the {split} codes were encoded by the VQ-VAE after {d['vqvae_steps']} steps, but the saved VQ-VAE has "
                           f"{saved_step(run_dir/'vqvae')}: run `naruto_encode --config ...` again")
-        meta[split] = d['codes'].shape
-    return {'codebook_size': K, 'grid_size': meta['train'][-1]}
+        meta[split] = d['codes'].shape, d['vqvae_steps']
+    return {'codebook_size': K, 'grid_size': meta['train'][0][-1], 'vqvae_steps': meta['train'][1]}
+
+def check_cftn_codes(run_dir, vqvae_steps:int, write:bool=True):
+    "Refuse to continue a generator (checkpoints or saved model) that learned the codes of another VQ-VAE than the current codes'."
+    run_dir = Path(run_dir); marker = run_dir/'cftn_checkpoints'/'codes.json'
+    if marker.exists() and (latest_checkpoint(marker.parent) is not None or (run_dir/'cftn').exists()):
+        was = json.loads(marker.read_text())['vqvae_steps']
+        if was != vqvae_steps:
+            raise RuntimeError(f"{run_dir/'cftn_checkpoints'} holds a generator trained on the codes of the VQ-VAE after {was} steps, "
+                               f"but the codes are now from the VQ-VAE after {vqvae_steps} steps: delete {run_dir/'cftn_checkpoints'} "
+                               f"and {run_dir/'cftn'} to train the generator on the new codes")
+    if write:
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        marker.write_text(json.dumps({'vqvae_steps': vqvae_steps}))
 
 # %% ../nbs/09_train_cftn.ipynb #9c6a8394
 class WeightEMA(torch.nn.Module):
@@ -144,6 +157,7 @@ def train_cftn(cfg:RunConfig, wandb_mode:str|None=None) -> Path:
     info = check_generator_inputs(cfg)
     run_dir = prepare_run_dir(cfg); tc = cfg.train_cftn
     acc = make_accelerator(tc.mixed_precision, tc.grad_accum_steps)
+    check_cftn_codes(run_dir, info['vqvae_steps'], write=acc.is_main_process)
     encoder = CaptionEncoder(cfg.text.kind, cfg.text.max_length) if not text_cache_path(run_dir, 'train').exists() else None
     train, test = load_codes_dataset(cfg, 'train', encoder), load_codes_dataset(cfg, 'test', encoder)
     text_dim = train.text['features'].shape[-1] if train.key == 'features' else 384

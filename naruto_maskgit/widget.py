@@ -37,8 +37,9 @@ def _png(img:Image.Image) -> bytes:
 # %% ../nbs/13_widget.ipynb #4695523b
 class PromptDemo:
     "An ipywidgets demo for a trained run: prompt, steps, guidance, temperature, seed, samples, the grid and the decoding strip."
-    def __init__(self, pipe:MaskGITPipeline, prompt:str='red apple emoji', scale:int=2):
-        self.pipe, self.scale, s = pipe, scale, pipe.sampling
+    def __init__(self, pipe:MaskGITPipeline, prompt:str='red apple emoji',
+                 scale:int|None=None): # enlargement of the images (None: about 128 px each)
+        self.pipe, self.scale, s = pipe, scale or max(1, 128 // pipe.image_size), pipe.sampling
         self.prompt = W.Text(value=prompt, description='Prompt', layout=W.Layout(width='420px'))
         self.steps = W.IntSlider(value=s.steps, min=1, max=32, description='Steps')
         self.guidance = W.FloatSlider(value=s.guidance, min=0.0, max=10.0, step=0.5, description='Guidance')
