@@ -1,7 +1,7 @@
 """Median CFTN training-step time (forward + backward + AdamW step, fp32, CPU) and image tokens/s.
 
 Two sizes by default, read from the repo's configs:
-  quickstart  config/quickstart.yaml: 512 codes, 16x16 grid, width 128, depth 4, heads 4, batch 32, captions of 16 tokens
+  quickstart  config/quickstart.yaml: 512 codes, 8x8 grid, width 128, depth 4, heads 4, batch 64, captions of 16 tokens
   original    config/naruto.yaml:     4096 codes, 32x32 grid, width 256, depth 8, heads 8, batch 8, captions of 32 tokens
   original-dropout0  the same with dropout 0 instead of the config's 0.1
 Caption features are random (torch.randn, dim 384): the benchmark is about the transformer.
@@ -60,7 +60,7 @@ def run_one(name:str, repeats:int, warmup:int, threads:int|None, caption_len:int
     drop = dropout if dropout is not None else size_dropout if size_dropout is not None else c.dropout
     model = CFTN(codebook_size=c.codebook_size, grid_size=G, width=c.width, depth=c.depth, heads=c.heads,
                  mlp_ratio=c.mlp_ratio, dropout=drop, text_kind='minilm', text_dim=384,
-                 text_max_length=cfg.text.max_length)
+                 text_max_length=cfg.text.max_length, adaln=c.adaln)
     model.train()
     opt = torch.optim.AdamW(model.parameters(), lr=tc.lr, weight_decay=tc.weight_decay)
     loss_f, loss_src = loss_fn()

@@ -53,7 +53,7 @@ def build(cfg_path:Path, no_vqvae:bool):
     c, G = cfg.cftn, grid_size_of(cfg)
     cftn = CFTN(codebook_size=c.codebook_size, grid_size=G, width=c.width, depth=c.depth, heads=c.heads,
                 mlp_ratio=c.mlp_ratio, dropout=c.dropout, text_kind='minilm', text_dim=384,
-                text_max_length=cfg.text.max_length).eval()
+                text_max_length=cfg.text.max_length, adaln=c.adaln).eval()
     vqvae = None
     if not no_vqvae:
         try: from naruto_maskgit.vqvae import VQVAE
