@@ -67,21 +67,24 @@ def masked_token_loss(model, batch:dict, schedule:str='cosine', cond_drop_prob:f
 
 @torch.no_grad()
 def evaluate_cftn(model, dataset:CodesDataset, ratios=(0.5,), batch_size:int=64, seed:int=0, device='cpu') -> dict:
-    "Held-out masked-token loss and accuracy at fixed mask ratios (the same masks every time), with captions."
+    "Held-out masked-token loss and accuracy at fixed mask ratios (the same masks every time), with captions; and the caption gain."
     was_training = model.training; model.eval()
     out = {}
     for r in ratios:
         g = torch.Generator().manual_seed(seed)
-        tot_loss = tot_acc = n = 0
+        tot_loss = tot_null = tot_acc = n = 0
         for s in range(0, len(dataset), batch_size):
             b = dataset.collate(list(range(s, min(s + batch_size, len(dataset)))))
             codes = b['codes']
             mask = mask_with_ratio(len(codes), codes.shape[1], r, generator=g)
-            logits = model(codes.masked_fill(mask, model.mask_token_id).to(device), b['text'].to(device),
-                           b['text_mask'].to(device), b['empty'].to(device)).cpu()
+            inputs, text, text_mask = codes.masked_fill(mask, model.mask_token_id).to(device), b['text'].to(device), b['text_mask'].to(device)
+            logits = model(inputs, text, text_mask, b['empty'].to(device)).cpu()
+            null = model(inputs, text, text_mask, torch.ones(len(codes), dtype=torch.bool, device=device)).cpu()  # the caption dropped
             tot_loss += F.cross_entropy(logits[mask], codes[mask], reduction='sum').item()
+            tot_null += F.cross_entropy(null[mask], codes[mask], reduction='sum').item()
             tot_acc += (logits[mask].argmax(-1) == codes[mask]).sum().item(); n += mask.sum().item()
         out[f'loss@{r:g}'], out[f'acc@{r:g}'] = tot_loss / n, tot_acc / n
+        out[f'caption_gain@{r:g}'] = (tot_null - tot_loss) / n   # nats per hidden code the caption is worth
     model.train(was_training)
     return out
 
