@@ -4,7 +4,7 @@
 
 # %% ../nbs/09_train_cftn.ipynb #ce3765d9
 from __future__ import annotations
-import copy, json, math, warnings
+import copy, json, math, os, warnings
 from dataclasses import asdict
 from pathlib import Path
 import torch
@@ -194,4 +194,4 @@ def naruto_train_cftn(config:Param("the run's YAML config file", str, required=T
                       wandb:str=None): # override wandb.mode: online, offline or disabled
     "Train the CFTN generator of a run on its encoded codes; running it again resumes from the last checkpoint."
     out = train_cftn(load_config(config), wandb)
-    print(f"CFTN saved to {out}")
+    if int(os.environ.get("RANK", "0")) == 0: print(f"CFTN saved to {out}")   # once, not once per process

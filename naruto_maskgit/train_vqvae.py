@@ -107,7 +107,7 @@ def naruto_train_vqvae(config:Param("the run's YAML config file", str, required=
                        wandb:str=None): # override wandb.mode: online, offline or disabled
     "Train the VQ-VAE tokenizer of a run; running it again resumes from the last checkpoint."
     out = train_vqvae(load_config(config), wandb)
-    print(f"VQ-VAE saved to {out}")
+    if int(os.environ.get("RANK", "0")) == 0: print(f"VQ-VAE saved to {out}")   # once, not once per process
 
 # %% ../nbs/05_train_vqvae.ipynb #ced368a2
 def codes_path(run_dir, split:str) -> Path:
