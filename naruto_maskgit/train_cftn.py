@@ -125,9 +125,10 @@ def check_cftn_codes(run_dir, vqvae_steps:int, write:bool=True):
             raise RuntimeError(f"{run_dir/'cftn_checkpoints'} holds a generator trained on the codes of the VQ-VAE after {was} steps, "
                                f"but the codes are now from the VQ-VAE after {vqvae_steps} steps: delete {run_dir/'cftn_checkpoints'} "
                                f"and {run_dir/'cftn'} to train the generator on the new codes")
-    if write:
+    new = json.dumps({'vqvae_steps': vqvae_steps})
+    if write and not (marker.exists() and marker.read_text() == new):   # other processes may be reading it: replace, never rewrite in place
         marker.parent.mkdir(parents=True, exist_ok=True)
-        marker.write_text(json.dumps({'vqvae_steps': vqvae_steps}))
+        tmp = marker.with_suffix('.tmp'); tmp.write_text(new); os.replace(tmp, marker)
 
 # %% ../nbs/09_train_cftn.ipynb #9c6a8394
 class WeightEMA(torch.nn.Module):
