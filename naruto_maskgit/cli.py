@@ -11,7 +11,7 @@ from PIL import Image, ImageDraw
 from fastcore.script import call_parse, Param
 
 from .config import load_config, quickstart_config, RunConfig
-from .data import image_grid
+from .data import image_grid, display_scale
 from .train_vqvae import train_vqvae, encode_dataset, load_codes, codes_path, text_cache_path
 from .training import saved_step
 from .train_cftn import train_cftn
@@ -25,7 +25,7 @@ __all__ = ['QUICKSTART_PROMPTS', 'labelled_grid', 'slug', 'generate_to_files', '
 def labelled_grid(images:list, prompts:list, num_samples:int, scale:int|None=None) -> Image.Image:
     "A grid with one row of `num_samples` images per prompt, each row headed by its prompt; `scale` None: about 128 px per image."
     w, h = images[0].size
-    scale = scale or max(1, 128 // max(w, h))                     # small images are enlarged (nearest: their real pixels)
+    scale = scale or display_scale(max(w, h))                     # small images are enlarged (nearest: their real pixels)
     w, h = w * scale, h * scale; pad, head = 4, 16
     grid = Image.new('RGB', (num_samples * (w + pad) + pad, len(prompts) * (h + head + pad) + pad), 'white')
     draw = ImageDraw.Draw(grid)

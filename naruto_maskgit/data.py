@@ -13,8 +13,8 @@ from torch.utils.data import Dataset
 from PIL import Image, ImageOps
 
 # %% auto #0
-__all__ = ['bundled_data_dir', 'to_rgb', 'image_to_tensor', 'tensor_to_pil', 'image_grid', 'ImageFiles', 'HFImages',
-           'CaptionedImages', 'collate_captioned', 'split_indices', 'read_metadata', 'sample_imagefolder']
+__all__ = ['bundled_data_dir', 'to_rgb', 'image_to_tensor', 'tensor_to_pil', 'image_grid', 'display_scale', 'ImageFiles',
+           'HFImages', 'CaptionedImages', 'collate_captioned', 'split_indices', 'read_metadata', 'sample_imagefolder']
 
 # %% ../nbs/01_data.ipynb #0ec78484
 def bundled_data_dir() -> Path:
@@ -55,6 +55,11 @@ def image_grid(images, nrow:int=8, pad:int=2, bg=(255, 255, 255)) -> Image.Image
     grid = Image.new('RGB', (ncol * (w + pad) + pad, nrows * (h + pad) + pad), bg)
     for i, im in enumerate(ims): grid.paste(im, (pad + (i % ncol) * (w + pad), pad + (i // ncol) * (h + pad)))
     return grid
+
+# %% ../nbs/01_data.ipynb #efa094bc
+def display_scale(size:int, target:int=128) -> int:
+    "The whole-number enlargement that shows `size`-pixel images at about `target` pixels (at least 1)."
+    return max(1, target // size)
 
 # %% ../nbs/01_data.ipynb #ac32aaf3
 class ImageFiles:

@@ -17,7 +17,7 @@ from .data import image_grid
 from .masking import random_mask, mask_with_ratio
 from .text import CaptionEncoder, cache_caption_features
 from .cftn import CFTN
-from .training import make_accelerator, train_loop, MetricsLogger, load_pretrained, save_final_model, saved_step, latest_checkpoint
+from .training import make_accelerator, train_loop, MetricsLogger, load_pretrained, save_final_model, saved_step, latest_checkpoint, is_main_process
 from .train_vqvae import prepare_run_dir, load_codes, load_vqvae, text_cache_path
 
 # %% auto #0
@@ -105,7 +105,7 @@ def check_generator_inputs(cfg:RunConfig) -> dict:
     if K != cfg.cftn.codebook_size:
         raise ConfigError(f"cftn.codebook_size is {cfg.cftn.codebook_size} but the VQ-VAE in {run_dir/'vqvae'} has {K} codes: "
                           f"set cftn.codebook_size: {K} (or retrain the VQ-VAE with vqvae.codebook_size: {cfg.cftn.codebook_size})")
-    meta = {}
+    codes = {}
     for split in ('train', 'test'):
         d = load_codes(run_dir, split)   # raises: run naruto_encode first
         if d['codebook_size'] != K:
@@ -113,8 +113,8 @@ def check_generator_inputs(cfg:RunConfig) -> dict:
         if d['vqvae_steps'] != saved_step(run_dir/'vqvae'):
             warnings.warn(f"the {split} codes were encoded by the VQ-VAE after {d['vqvae_steps']} steps, but the saved VQ-VAE has "
                           f"{saved_step(run_dir/'vqvae')}: run `naruto_encode --config ...` again")
-        meta[split] = d['codes'].shape, d['vqvae_steps']
-    return {'codebook_size': K, 'grid_size': meta['train'][0][-1], 'vqvae_steps': meta['train'][1]}
+        codes[split] = d
+    return {'codebook_size': K, 'grid_size': codes['train']['codes'].shape[-1], 'vqvae_steps': codes['train']['vqvae_steps']}
 
 def check_cftn_codes(run_dir, vqvae_steps:int, write:bool=True):
     "Refuse to continue a generator (checkpoints or saved model) that learned the codes of another VQ-VAE than the current codes'."
@@ -195,4 +195,4 @@ def naruto_train_cftn(config:Param("the run's YAML config file", str, required=T
                       wandb:str=None): # override wandb.mode: online, offline or disabled
     "Train the CFTN generator of a run on its encoded codes; running it again resumes from the last checkpoint."
     out = train_cftn(load_config(config), wandb)
-    if int(os.environ.get("RANK", "0")) == 0: print(f"CFTN saved to {out}")   # once, not once per process
+    if is_main_process(): print(f"CFTN saved to {out}")   # once, not once per process

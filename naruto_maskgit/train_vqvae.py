@@ -19,7 +19,7 @@ from .config import RunConfig, ConfigError, load_config, save_config, config_to_
 from .data import CaptionedImages, collate_captioned, image_grid
 from .quantizer import CodebookUsage
 from .vqvae import VQVAE, psnr
-from .training import make_accelerator, train_loop, MetricsLogger, latest_checkpoint, load_pretrained, save_final_model, saved_step
+from .training import make_accelerator, train_loop, MetricsLogger, latest_checkpoint, load_pretrained, save_final_model, saved_step, is_main_process
 
 # %% auto #0
 __all__ = ['SHAPE_KEYS', 'prepare_run_dir', 'build_vqvae', 'evaluate_vqvae', 'vqvae_loss', 'train_vqvae', 'naruto_train_vqvae',
@@ -107,7 +107,7 @@ def naruto_train_vqvae(config:Param("the run's YAML config file", str, required=
                        wandb:str=None): # override wandb.mode: online, offline or disabled
     "Train the VQ-VAE tokenizer of a run; running it again resumes from the last checkpoint."
     out = train_vqvae(load_config(config), wandb)
-    if int(os.environ.get("RANK", "0")) == 0: print(f"VQ-VAE saved to {out}")   # once, not once per process
+    if is_main_process(): print(f"VQ-VAE saved to {out}")   # once, not once per process
 
 # %% ../nbs/05_train_vqvae.ipynb #ced368a2
 def codes_path(run_dir, split:str) -> Path:

@@ -17,7 +17,8 @@ from tqdm.auto import tqdm
 # %% auto #0
 __all__ = ['warmup_cosine', 'warmup_cosine_scheduler', 'EpochBatches', 'batches_from', 'seed_step', 'StepCounter',
            'atomic_write_text', 'latest_checkpoint', 'save_checkpoint', 'load_pretrained', 'save_model_atomic',
-           'saved_step', 'save_final_model', 'MetricsLogger', 'read_metrics', 'make_accelerator', 'train_loop']
+           'saved_step', 'save_final_model', 'MetricsLogger', 'read_metrics', 'make_accelerator', 'is_main_process',
+           'train_loop']
 
 # %% ../nbs/04_training.ipynb #be0cf40d
 def warmup_cosine(step:int, warmup_steps:int, total_steps:int) -> float:
@@ -180,6 +181,10 @@ def make_accelerator(mixed_precision:str='no', grad_accum_steps:int=1) -> Accele
         warnings.warn("bf16 on a CPU without bf16 instructions is 2-3x slower than fp32 (see FINDINGS)")
     if cpu and mixed_precision == 'fp16': mixed_precision = 'no'
     return Accelerator(cpu=cpu, mixed_precision=mixed_precision, gradient_accumulation_steps=grad_accum_steps)
+
+def is_main_process() -> bool:
+    "True in a single process and on rank 0 of a multi-process launch (read from the launcher's `RANK`, no `Accelerator` needed)."
+    return int(os.environ.get('RANK', '0')) == 0
 
 # %% ../nbs/04_training.ipynb #b6ae92af
 def train_loop(accelerator, *, stage:str, run_dir, train_cfg, seed:int, model, optimizer, dataset, loss_fn,

@@ -12,7 +12,7 @@ from PIL import Image, ImageDraw
 import ipywidgets as W
 
 from .pipeline import MaskGITPipeline
-from .data import image_grid
+from .data import image_grid, display_scale
 
 # %% auto #0
 __all__ = ['decoding_strip', 'PromptDemo']
@@ -39,7 +39,7 @@ class PromptDemo:
     "An ipywidgets demo for a trained run: prompt, steps, guidance, temperature, seed, samples, the grid and the decoding strip."
     def __init__(self, pipe:MaskGITPipeline, prompt:str='red apple emoji',
                  scale:int|None=None): # enlargement of the images (None: about 128 px each)
-        self.pipe, self.scale, s = pipe, scale or max(1, 128 // pipe.image_size), pipe.sampling
+        self.pipe, self.scale, s = pipe, scale or display_scale(pipe.image_size), pipe.sampling
         self.prompt = W.Text(value=prompt, description='Prompt', layout=W.Layout(width='420px'))
         self.steps = W.IntSlider(value=s.steps, min=1, max=32, description='Steps')
         self.guidance = W.FloatSlider(value=s.guidance, min=0.0, max=10.0, step=0.5, description='Guidance')
