@@ -43,11 +43,12 @@ def slug(text:str, max_len:int=40) -> str:
     return s or 'unconditional'
 
 def generate_to_files(pipe:MaskGITPipeline, prompt:str, out_dir, steps:int=12, num_samples:int=4, guidance=None,
-                      temperature=None, seed:int=0) -> list:
+                      temperature=None, seed:int=0, negative_prompt:str|None=None, sampler:str|None=None) -> list:
     "Generate `num_samples` images for `prompt`, write them and their grid to `out_dir`; returns the paths (grid last)."
     out_dir = Path(out_dir); out_dir.mkdir(parents=True, exist_ok=True)
-    images = pipe(prompt, steps=steps, num_samples=num_samples, guidance=guidance, temperature=temperature, seed=seed)
-    stem = f"{slug(prompt)}_s{seed}"
+    images = pipe(prompt, steps=steps, num_samples=num_samples, guidance=guidance, temperature=temperature, seed=seed,
+                  negative_prompt=negative_prompt, sampler=sampler)
+    stem = f"{slug(prompt)}" + (f"_not-{slug(negative_prompt)}" if negative_prompt else '') + (f"_{sampler}" if sampler else '') + f"_s{seed}"
     paths = []
     for i, im in enumerate(images):
         p = out_dir/f"{stem}_{i}.png"; im.save(p); paths.append(p)
@@ -62,11 +63,14 @@ def naruto_generate(config:Param("the run's YAML config file", str, required=Tru
                     guidance:float=None,    # classifier-free guidance scale (default: the config's)
                     temperature:float=None, # sampling temperature (default: the config's)
                     seed:int=0,             # random seed
+                    negative_prompt:str=None, # what guidance steers away from (default: nothing, the null condition)
+                    sampler:str=None,       # confidence or halton (default: the config's sampling.sampler)
                     out:str=None):          # output folder (default: {task_name}/samples)
     "Generate images for a prompt with a trained run and write them as PNG files."
     cfg = load_config(config)
     pipe = MaskGITPipeline.from_pretrained(cfg.task_name)
-    paths = generate_to_files(pipe, prompt, out or cfg.run_dir/'samples', steps, num_samples, guidance, temperature, seed)
+    paths = generate_to_files(pipe, prompt, out or cfg.run_dir/'samples', steps, num_samples, guidance, temperature, seed,
+                              negative_prompt, sampler)
     for p in paths: print(p)
 
 # %% ../nbs/12_cli.ipynb #1fc79539
@@ -74,9 +78,9 @@ QUICKSTART_PROMPTS = ['red apple emoji, food fruit', 'blue heart emoji, heart', 
                       'yellow heart emoji, heart', 'tangerine emoji, food fruit', 'eggplant emoji, food vegetable']
 
 def _codes_current(cfg:RunConfig) -> bool:
-    "Are the run's encoded codes and caption caches there and made by the saved VQ-VAE?"
+    "Are the run's encoded codes and caption caches there, made by the saved VQ-VAE, with mirrored copies exactly when `data.hflip`?"
     try: return all(load_codes(cfg.run_dir, s)['vqvae_steps'] == saved_step(cfg.run_dir/'vqvae') and text_cache_path(cfg.run_dir, s).exists()
-                    for s in ('train', 'test'))
+                    for s in ('train', 'test')) and (load_codes(cfg.run_dir, 'train')['codes_flipped'] is not None) == cfg.data.hflip
     except FileNotFoundError: return False
 
 def run_quickstart(out='runs/quickstart', prompts=QUICKSTART_PROMPTS, num_samples:int=4, seed:int=0, cfg:RunConfig|None=None) -> Path:

@@ -11,9 +11,9 @@ from typing import Optional, Union
 import yaml
 
 # %% auto #0
-__all__ = ['DataConfig', 'VQVAEConfig', 'TrainVQVAEConfig', 'TextConfig', 'CFTNConfig', 'TrainCFTNConfig', 'SamplingConfig',
-           'WandbConfig', 'RunConfig', 'ConfigError', 'from_dict', 'load_config', 'config_to_dict', 'save_config',
-           'quickstart_config', 'repo_config_dir']
+__all__ = ['ADDED_KEYS', 'DataConfig', 'VQVAEConfig', 'TrainVQVAEConfig', 'TextConfig', 'CFTNConfig', 'TrainCFTNConfig',
+           'SamplingConfig', 'WandbConfig', 'RunConfig', 'ConfigError', 'from_dict', 'load_config', 'config_to_dict',
+           'save_config', 'quickstart_config', 'repo_config_dir']
 
 # %% ../nbs/00_config.ipynb #b510f9fb
 @dataclass
@@ -90,6 +90,8 @@ class TrainCFTNConfig:
     label_smoothing: float = 0.1
     cond_drop_prob: float = 0.1  # share of captions replaced by the null condition (classifier-free guidance)
     ema_decay: float = 0.0  # 0 disables the EMA of the weights
+    caption_token_drop: float = 0.0  # share of caption tokens hidden in training (the first stays)
+    caption_noise: float = 0.0  # Gaussian noise on caption features in training, in units of their std
     eval_mask_ratios: list = field(default_factory=lambda: [0.5, 0.75])
     log_every: int = 50
     eval_every: int = 1000
@@ -105,6 +107,8 @@ class SamplingConfig:
     choice_temperature: float = 4.5
     schedule: str = 'cosine'
     num_samples: int = 4
+    sampler: str = 'confidence'  # 'confidence' (MaskGIT: keep the surest candidates) or 'halton' (reveal in a spread-out fixed order)
+    guidance_interval: Optional[list] = None  # [lo, hi]: guide only the steps with lo <= t/T < hi; null = every step
 
 @dataclass
 class WandbConfig:
@@ -141,7 +145,11 @@ _CHOICES = {
     'text.kind': ('minilm', 'learned'), 'wandb.mode': ('online', 'offline', 'disabled'),
     'train_cftn.mask_schedule': ('cosine', 'linear', 'square', 'cubic', 'arccos'),
     'sampling.schedule': ('cosine', 'linear', 'square', 'cubic', 'arccos'),
+    'sampling.sampler': ('confidence', 'halton'),
 }
+
+# keys added after run folders were first written: a config without them gets the default instead of an error
+ADDED_KEYS = ('sampling.sampler', 'sampling.guidance_interval', 'train_cftn.caption_token_drop', 'train_cftn.caption_noise')
 
 def _type_ok(value, hint) -> bool:
     "Does `value` fit the annotation `hint` (a small subset of typing: Optional, list, scalars)?"
@@ -162,11 +170,12 @@ def from_dict(cls, d:dict, source='<dict>', prefix=''):
     names = {f.name: f for f in fields(cls)}
     unknown = [k for k in d if k not in names]
     if unknown: raise ConfigError(f"{source}: unknown key '{prefix}{unknown[0]}' (known keys: {', '.join(names)})")
-    missing = [k for k in names if k not in d]
+    missing = [k for k in names if k not in d and prefix + k not in ADDED_KEYS]
     if missing: raise ConfigError(f"{source}: missing key '{prefix}{missing[0]}'")
     kw = {}
     hints = typing.get_type_hints(cls)
     for k, f in names.items():
+        if k not in d: continue                                   # an ADDED_KEYS key: the dataclass default
         v, hint, key = d[k], hints[k], prefix + k
         if dataclasses.is_dataclass(hint): kw[k] = from_dict(hint, v, source, key + '.'); continue
         if not _type_ok(v, hint): raise ConfigError(f"{source}: key '{key}' has value {v!r} of type {type(v).__name__}, expected {getattr(hint, '__name__', hint)}")

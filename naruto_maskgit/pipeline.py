@@ -67,6 +67,14 @@ def _prompts(prompt) -> list:
     if not prompts or not all(isinstance(p, str) for p in prompts): raise ValueError(f"prompt must be a string or a non-empty list of strings, got {prompt!r}")
     return prompts
 
+def _negative(self:MaskGITPipeline, negative_prompt, n:int):
+    "The `uncond` branch for `n` rows: None (the null condition) or the features of the negative prompt(s)."
+    if negative_prompt is None or (isinstance(negative_prompt, str) and not negative_prompt): return None
+    negs = [negative_prompt] * n if isinstance(negative_prompt, str) else _prompts(negative_prompt)
+    if len(negs) != n: raise ValueError(f"negative_prompt has {len(negs)} entries for {n} prompts: give one string or one per prompt")
+    return self.encode_prompts(negs)
+MaskGITPipeline._negative = _negative
+
 def _encode_prompts(self:MaskGITPipeline, prompts:list):
     "Caption features (P, L, D) and mask (P, L) for `prompts`, empty prompts marked unconditional."
     text, mask, empty = self.text_encoder(prompts)
@@ -75,7 +83,8 @@ def _encode_prompts(self:MaskGITPipeline, prompts:list):
 MaskGITPipeline.encode_prompts = _encode_prompts
 
 def _decoding_args(self:MaskGITPipeline, steps=None, num_samples=None, guidance=None, temperature=None,
-                   choice_temperature=None, guidance_ramp=None, seed=None) -> tuple[int, dict]:
+                   choice_temperature=None, guidance_ramp=None, seed=None, sampler=None, guidance_interval=None,
+                   generator=None) -> tuple[int, dict]:
     "`num_samples` and the `decode_codes` keyword arguments: `None`s take the run's sampling defaults; bad values fail clearly."
     s = self.sampling
     pick = lambda v, default: default if v is None else v
@@ -83,10 +92,13 @@ def _decoding_args(self:MaskGITPipeline, steps=None, num_samples=None, guidance=
     if not isinstance(steps, int) or steps < 1: raise ValueError(f"steps must be an integer >= 1, got {steps!r}")
     if not isinstance(num_samples, int) or num_samples < 1: raise ValueError(f"num_samples must be an integer >= 1, got {num_samples!r}")
     if not temperature > 0: raise ValueError(f"temperature must be > 0, got {temperature!r}")
-    gen = torch.Generator(device=self.device).manual_seed(int(seed) if seed is not None else int(torch.randint(0, 2**31, ())))
+    if generator is None:
+        generator = torch.Generator(device=self.device).manual_seed(int(seed) if seed is not None else int(torch.randint(0, 2**31, ())))
+    interval = pick(guidance_interval, s.guidance_interval)
     return num_samples, dict(steps=steps, guidance=pick(guidance, s.guidance), temperature=temperature,
                              choice_temperature=pick(choice_temperature, s.choice_temperature),
-                             guidance_ramp=pick(guidance_ramp, s.guidance_ramp), schedule=s.schedule, generator=gen)
+                             guidance_ramp=pick(guidance_ramp, s.guidance_ramp), schedule=s.schedule, generator=generator,
+                             sampler=pick(sampler, s.sampler), guidance_interval=tuple(interval) if interval is not None else None)
 MaskGITPipeline._decoding_args = _decoding_args
 
 # %% ../nbs/11_pipeline.ipynb #3087e017
@@ -100,14 +112,23 @@ def _call(self:MaskGITPipeline,
           seed:int|None=None,             # random seed (None: random)
           guidance_ramp:bool|None=None,   # ramp g linearly over the steps
           return_intermediates:bool=False,# also return the code grids after each step
-          batch_size:int=16):             # images decoded at once
+          batch_size:int=16,              # images decoded at once
+          negative_prompt=None,           # what the guidance steers away from: a string or one per prompt (None/'' = the null condition)
+          sampler:str|None=None,          # 'confidence' (MaskGIT) or 'halton' (a fixed spread-out order)
+          guidance_interval=None,         # (lo, hi): guide only steps with lo <= t/T < hi
+          generator:torch.Generator|None=None): # all randomness (overrides `seed`); keeps its state across calls
     "Generate images for `prompt`: a list of PIL images, prompt-major (and the per-step code grids if asked)."
-    num_samples, kw = self._decoding_args(steps, num_samples, guidance, temperature, choice_temperature, guidance_ramp, seed)
-    prompts = [p for p in _prompts(prompt) for _ in range(num_samples)]
+    num_samples, kw = self._decoding_args(steps, num_samples, guidance, temperature, choice_temperature, guidance_ramp, seed,
+                                          sampler, guidance_interval, generator)
+    prompts = _prompts(prompt)
+    neg = self._negative(negative_prompt, len(prompts))
+    rows = [i for i in range(len(prompts)) for _ in range(num_samples)]        # prompt index of each image
     images, inter = [], []
-    for i in range(0, len(prompts), batch_size):
-        text, mask = self.encode_prompts(prompts[i:i + batch_size])
-        out = decode_codes(self.cftn, text, mask, return_intermediates=return_intermediates, **kw)
+    for s in range(0, len(rows), batch_size):
+        idx = rows[s:s + batch_size]
+        text, mask = self.encode_prompts([prompts[i] for i in idx])
+        uncond = None if neg is None else (neg[0][idx], neg[1][idx])
+        out = decode_codes(self.cftn, text, mask, return_intermediates=return_intermediates, uncond=uncond, **kw)
         codes, steps_codes = out if return_intermediates else (out, None)
         images += self.decode(codes)
         if return_intermediates: inter.append(torch.stack(steps_codes, 1).cpu())   # (b, T, N)
@@ -133,9 +154,11 @@ def mask_to_grid(mask, grid_size:int) -> torch.Tensor:
     return F.adaptive_max_pool2d(m[None, None], grid_size)[0, 0] > 0
 
 def _inpaint(self:MaskGITPipeline, image, mask, prompt:str='', steps:int|None=None, num_samples:int=1, guidance:float|None=None,
-             temperature:float|None=None, choice_temperature:float|None=None, seed:int|None=None) -> list:
+             temperature:float|None=None, choice_temperature:float|None=None, seed:int|None=None, negative_prompt:str|None=None,
+             sampler:str|None=None, generator:torch.Generator|None=None) -> list:
     "Regenerate the masked region of `image` (PIL) under `prompt`; returns `num_samples` PIL images."
-    num_samples, kw = self._decoding_args(steps, num_samples, guidance, temperature, choice_temperature, seed=seed)
+    num_samples, kw = self._decoding_args(steps, num_samples, guidance, temperature, choice_temperature, seed=seed, sampler=sampler,
+                                          generator=generator)
     if not isinstance(image, Image.Image): raise TypeError(f"image must be a PIL image, got {type(image).__name__}")
     G = self.cftn.grid_size
     x = image_to_tensor(image, self.image_size)[None].to(self.device)
@@ -143,6 +166,7 @@ def _inpaint(self:MaskGITPipeline, image, mask, prompt:str='', steps:int|None=No
     regen = mask_to_grid(mask, G).flatten().to(self.device)
     if not regen.any(): raise ValueError("the mask selects nothing to regenerate")
     text, tmask = self.encode_prompts([prompt])
-    out = decode_codes(self.cftn, text, tmask, num_samples=num_samples, init_codes=codes, keep_mask=~regen[None], **kw)
+    out = decode_codes(self.cftn, text, tmask, num_samples=num_samples, init_codes=codes, keep_mask=~regen[None],
+                       uncond=self._negative(negative_prompt, 1), **kw)
     return self.decode(out)
 MaskGITPipeline.inpaint = _inpaint

@@ -18,18 +18,22 @@ from .masking import random_mask, mask_with_ratio
 from .text import CaptionEncoder, cache_caption_features
 from .cftn import CFTN
 from .training import make_accelerator, train_loop, MetricsLogger, load_pretrained, save_final_model, saved_step, latest_checkpoint, is_main_process
-from .train_vqvae import prepare_run_dir, load_codes, load_vqvae, text_cache_path
+from .train_vqvae import prepare_run_dir, load_codes, load_vqvae, text_cache_path, codes_path
 
 # %% auto #0
-__all__ = ['CodesDataset', 'load_codes_dataset', 'masked_token_loss', 'evaluate_cftn', 'build_cftn', 'check_generator_inputs',
-           'check_cftn_codes', 'WeightEMA', 'inpaint_preview', 'train_cftn', 'naruto_train_cftn']
+__all__ = ['CodesDataset', 'load_codes_dataset', 'augment_captions', 'masked_token_loss', 'evaluate_cftn', 'build_cftn',
+           'check_generator_inputs', 'check_cftn_codes', 'WeightEMA', 'inpaint_preview', 'train_cftn',
+           'naruto_train_cftn']
 
 # %% ../nbs/09_train_cftn.ipynb #3e7289d3
 class CodesDataset(Dataset):
     "Encoded images of one split with the cached features of their captions."
-    def __init__(self, codes:torch.Tensor, text:dict, captions:list):
+    def __init__(self, codes:torch.Tensor, text:dict, captions:list,
+                 flipped:torch.Tensor|None=None): # the codes of the mirrored images: each batch takes them for a random half
         if len(codes) != len(text['index']): raise ValueError(f"{len(codes)} code grids but {len(text['index'])} cached captions")
+        if flipped is not None and flipped.shape != codes.shape: raise ValueError(f"flipped codes {tuple(flipped.shape)} do not match the codes {tuple(codes.shape)}")
         self.codes = codes.flatten(1).long()  # (N_img, N)
+        self.flipped = flipped.flatten(1).long() if flipped is not None else None
         self.text, self.captions = text, captions
         self.key = 'features' if 'features' in text else 'ids'
     def __len__(self): return len(self.codes)
@@ -41,7 +45,9 @@ class CodesDataset(Dataset):
         mask = self.text['mask'][rows].bool()
         L = max(1, int(mask.sum(1).max()))
         text = self.text[self.key][rows][:, :L]
-        return {'codes': self.codes[idx], 'text': text.float() if text.is_floating_point() else text.long(),
+        codes = self.codes[idx]
+        if self.flipped is not None: codes = torch.where((torch.rand(len(idx)) < 0.5)[:, None], self.flipped[idx], codes)
+        return {'codes': codes, 'text': text.float() if text.is_floating_point() else text.long(),
                 'text_mask': mask[:, :L], 'empty': self.text['empty'][rows].bool(), 'captions': [self.captions[i] for i in idx]}
 
 def load_codes_dataset(cfg:RunConfig, split:str, encoder:CaptionEncoder|None=None) -> CodesDataset:
@@ -50,17 +56,32 @@ def load_codes_dataset(cfg:RunConfig, split:str, encoder:CaptionEncoder|None=Non
     cache = text_cache_path(cfg.run_dir, split)
     encoder = encoder or CaptionEncoder(cfg.text.kind, cfg.text.max_length)
     text = cache_caption_features(encoder, d['captions'], cache)
-    return CodesDataset(d['codes'], text, d['captions'])
+    if split == 'train' and cfg.data.hflip and d['codes_flipped'] is None:
+        raise ConfigError(f"data.hflip is true but the codes in {codes_path(cfg.run_dir, split)} have no mirrored copies: run `naruto_encode --config ...` again")
+    return CodesDataset(d['codes'], text, d['captions'], d['codes_flipped'] if split == 'train' and cfg.data.hflip else None)
 
 # %% ../nbs/09_train_cftn.ipynb #1c8bc1eb
-def masked_token_loss(model, batch:dict, schedule:str='cosine', cond_drop_prob:float=0.1, label_smoothing:float=0.0):
-    "Cross-entropy on the masked codes of a batch (per-sample mask ratio from `schedule`), with condition dropout."
+def augment_captions(text:torch.Tensor, text_mask:torch.Tensor, token_drop:float=0.0, noise:float=0.0) -> tuple[torch.Tensor, torch.Tensor]:
+    "Hide each caption token with probability `token_drop` (at least one stays) and add Gaussian noise of `noise` x the features' std."
+    if token_drop > 0:
+        keep = torch.rand(text_mask.shape, device=text_mask.device) >= token_drop
+        first = text_mask.float().argmax(1)                                        # (B,) every caption keeps its first real token
+        keep[torch.arange(len(keep), device=keep.device), first] = True
+        text_mask = text_mask & keep
+    if noise > 0 and text.is_floating_point():
+        text = text + noise * text.std() * torch.randn_like(text)
+    return text, text_mask
+
+def masked_token_loss(model, batch:dict, schedule:str='cosine', cond_drop_prob:float=0.1, label_smoothing:float=0.0,
+                      caption_token_drop:float=0.0, caption_noise:float=0.0):
+    "Cross-entropy on the masked codes of a batch (per-sample mask ratio from `schedule`), with condition dropout and caption augmentation."
     codes = batch['codes']                                                         # (B, N)
     B, N = codes.shape
     mask = random_mask(B, N, schedule, device=codes.device)                        # (B, N) True = hidden
     inputs = codes.masked_fill(mask, model.mask_token_id if hasattr(model, 'mask_token_id') else model.module.mask_token_id)
     drop = (torch.rand(B, device=codes.device) < cond_drop_prob) | batch['empty']  # (B,)
-    logits = model(inputs, batch['text'], batch['text_mask'], drop)                # (B, N, K)
+    text, text_mask = augment_captions(batch['text'], batch['text_mask'], caption_token_drop, caption_noise)
+    logits = model(inputs, text, text_mask, drop)                                  # (B, N, K)
     loss = F.cross_entropy(logits[mask], codes[mask], label_smoothing=label_smoothing)
     acc = (logits[mask].argmax(-1) == codes[mask]).float().mean()
     return loss, {'loss': loss.item(), 'acc': acc.item(), 'mask_ratio': mask.float().mean().item()}
@@ -182,7 +203,7 @@ def train_cftn(cfg:RunConfig, wandb_mode:str|None=None) -> Path:
         metrics = evaluate_cftn(m, test, tc.eval_mask_ratios, seed=cfg.seed, device=acc.device)
         images = {'inpainting': inpaint_preview(m, vqvae.to(acc.device), test)} if logger.wandb is not None else {}
         return metrics, images
-    loss_fn = lambda m, b: masked_token_loss(m, b, tc.mask_schedule, tc.cond_drop_prob, tc.label_smoothing)
+    loss_fn = lambda m, b: masked_token_loss(m, b, tc.mask_schedule, tc.cond_drop_prob, tc.label_smoothing, tc.caption_token_drop, tc.caption_noise)
     model, step = train_loop(acc, stage='cftn', run_dir=run_dir, train_cfg=tc, seed=cfg.seed, model=model, optimizer=opt,
                              dataset=train, loss_fn=loss_fn, eval_fn=eval_fn, collate_fn=train.collate, logger=logger,
                              after_update=(lambda m: ema.update(acc.unwrap_model(m))) if ema is not None else None,

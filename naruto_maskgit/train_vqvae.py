@@ -126,14 +126,15 @@ def load_vqvae(run_dir) -> VQVAE:
     return load_pretrained(VQVAE, d)
 
 @torch.no_grad()
-def encode_split(model:VQVAE, dataset, batch_size:int=64, device='cpu') -> tuple[torch.Tensor, torch.Tensor, list, torch.Tensor]:
-    "Code grids (N, h, w), dataset rows (N,), captions and all-white-patch flags (N, h, w) of every readable image of `dataset`."
+def encode_split(model:VQVAE, dataset, batch_size:int=64, device='cpu', flip:bool=False) -> tuple[torch.Tensor, torch.Tensor, list, torch.Tensor]:
+    "Code grids (N, h, w), dataset rows (N,), captions and all-white-patch flags (N, h, w) of every readable image of `dataset` (mirrored if `flip`)."
     model.eval().to(device)
     codes, rows, caps, white = [], [], [], []
     f = model.downsample_factor
     for b in tqdm(DataLoader(dataset, batch_size=batch_size, collate_fn=collate_captioned), desc=f'encode {dataset.name}', leave=False):
         if not len(b['caption']): continue
         x = b['image'].to(device)
+        if flip: x = x.flip(-1)
         codes.append(model.encode(x).cpu()); rows.append(b['index']); caps += b['caption']
         white.append(white_patches(x, f).cpu())
     if not codes: raise ValueError(f"{dataset.name}: no readable image to encode")
@@ -164,12 +165,16 @@ def encode_dataset(cfg:RunConfig, batch_size:int=64) -> dict:
         ds = CaptionedImages.from_source(cfg.data.source, split, cfg.data.image_size, False, cfg.data.image_column,
                                          cfg.data.caption_column, cfg.data.test_fraction, cfg.seed)
         codes, rows, caps, white = encode_split(model, ds, batch_size, device)
+        tensors = {}
+        if split == 'train' and cfg.data.hflip:   # the mirrored images too: the generator's flip augmentation
+            tensors['codes_flipped'], _, _, white_f = encode_split(model, ds, batch_size, device, flip=True)
         if cfg.data.merge_background:
             codes, background = merge_background_codes(codes, white, background)
+            if 'codes_flipped' in tensors: tensors['codes_flipped'] = merge_background_codes(tensors['codes_flipped'], white_f, background)[0]
             print(f"{split}: {white.float().mean():.0%} of patches are white background -> code {background}")
         p = codes_path(run_dir, split); p.parent.mkdir(parents=True, exist_ok=True)
         tmp = p.with_name(p.name + '.tmp')
-        save_file({'codes': codes.to(dtype).contiguous(), 'rows': rows}, str(tmp),
+        save_file({'codes': codes.to(dtype).contiguous(), 'rows': rows, **{k: v.to(dtype).contiguous() for k, v in tensors.items()}}, str(tmp),
                   metadata={'codebook_size': str(model.quantizer.codebook_size), 'vqvae_steps': str(saved_step(run_dir/'vqvae')),
                             'background_code': str(background if background is not None else -1)})
         os.replace(tmp, p)
@@ -181,12 +186,12 @@ def encode_dataset(cfg:RunConfig, batch_size:int=64) -> dict:
     return paths
 
 def load_codes(run_dir, split:str) -> dict:
-    "The encoded `split` of a run: 'codes' (N, h, w) long, 'rows', 'captions' and the VQ-VAE's 'codebook_size'."
+    "The encoded `split` of a run: 'codes' (N, h, w) long, 'codes_flipped' (those of the mirrored images, or None), 'rows', 'captions' and the VQ-VAE's 'codebook_size'."
     p = codes_path(run_dir, split)
     if not p.exists(): raise FileNotFoundError(f"no encoded codes at {p}: run `naruto_encode --config ...` first")
     with safe_open(str(p), 'pt') as f: meta = f.metadata()
     d = load_file(str(p))
-    return {'codes': d['codes'].long(), 'rows': d['rows'], 'captions': json.loads(p.with_name(f'{split}_captions.json').read_text()),
+    return {'codes': d['codes'].long(), 'codes_flipped': d['codes_flipped'].long() if 'codes_flipped' in d else None, 'rows': d['rows'], 'captions': json.loads(p.with_name(f'{split}_captions.json').read_text()),
             'codebook_size': int(meta['codebook_size']), 'vqvae_steps': int(meta.get('vqvae_steps', -1))}
 
 @call_parse

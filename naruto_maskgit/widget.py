@@ -41,6 +41,9 @@ class PromptDemo:
                  scale:int|None=None): # enlargement of the images (None: about 128 px each)
         self.pipe, self.scale, s = pipe, scale or display_scale(pipe.image_size), pipe.sampling
         self.prompt = W.Text(value=prompt, description='Prompt', layout=W.Layout(width='420px'))
+        self.negative_prompt = W.Text(value='', description='Negative', placeholder='what to steer away from (optional)',
+                                      layout=W.Layout(width='420px'))
+        self.sampler = W.Dropdown(options=['confidence', 'halton'], value=s.sampler, description='Sampler')
         self.steps = W.IntSlider(value=s.steps, min=1, max=32, description='Steps')
         self.guidance = W.FloatSlider(value=s.guidance, min=0.0, max=10.0, step=0.5, description='Guidance')
         self.temperature = W.FloatSlider(value=s.temperature, min=0.1, max=3.0, step=0.1, description='Temperature')
@@ -54,8 +57,9 @@ class PromptDemo:
 
     def settings(self) -> dict:
         "The current values of the controls."
-        return dict(prompt=self.prompt.value, steps=self.steps.value, guidance=self.guidance.value,
-                    temperature=self.temperature.value, seed=self.seed.value, num_samples=self.num_samples.value)
+        return dict(prompt=self.prompt.value, negative_prompt=self.negative_prompt.value, steps=self.steps.value,
+                    guidance=self.guidance.value, temperature=self.temperature.value, seed=self.seed.value,
+                    num_samples=self.num_samples.value, sampler=self.sampler.value)
 
     def generate(self) -> tuple[Image.Image, Image.Image]:
         "The Generate callback: sample with the current settings, show the grid and the strip of the first sample."
@@ -76,8 +80,8 @@ class PromptDemo:
     @property
     def widget(self) -> W.Widget:
         "The whole panel."
-        controls = W.VBox([self.prompt, W.HBox([self.steps, self.guidance]), W.HBox([self.temperature, self.seed]),
-                           W.HBox([self.num_samples, self.button]), self.status])
+        controls = W.VBox([self.prompt, self.negative_prompt, W.HBox([self.steps, self.guidance]), W.HBox([self.temperature, self.seed]),
+                           W.HBox([self.num_samples, self.sampler]), self.button, self.status])
         return W.VBox([controls, W.HTML('<b>samples</b>'), self.grid, W.HTML('<b>decoding, step by step (grey = still masked)</b>'), self.strip])
 
     def _ipython_display_(self):
@@ -88,7 +92,7 @@ class PromptDemo:
         "A still picture of the session (settings, samples, strip) for static docs."
         if self.last is None: self.generate()
         grid, strip = self.last
-        text = '   '.join(f"{k}: {v!r}" if isinstance(v, str) else f"{k}: {v:g}" for k, v in self.settings().items())
+        text = '   '.join(f"{k}: {v!r}" if isinstance(v, str) else f"{k}: {v:g}" for k, v in self.settings().items() if v != '')
         w = max(grid.width, strip.width, 8 * len(text) // 1 + 20); h = 24 + grid.height + 24 + strip.height + 10
         img = Image.new('RGB', (w, h), 'white'); d = ImageDraw.Draw(img)
         d.text((6, 6), text, fill=(0, 0, 0)); img.paste(grid, (0, 24))
