@@ -9,6 +9,7 @@ Each size runs in its own child process, so its peak RSS is its own.
 
     python benchmarks/cftn_train_step.py                       # all three sizes (~2-3 min on 2 idle cores)
     python benchmarks/cftn_train_step.py --sizes quickstart --repeats 10
+    python benchmarks/cftn_train_step.py --allocator both   # glibc returning freed memory (default) vs kept (what training does)
 """
 from __future__ import annotations
 import argparse, json, os, platform, resource, statistics, subprocess, sys, time
@@ -46,9 +47,13 @@ def loss_fn():
 
 
 def run_one(name:str, repeats:int, warmup:int, threads:int|None, caption_len:int|None, seed:int,
-            dropout:float|None=None) -> dict:
+            dropout:float|None=None, keep_memory:bool=True) -> dict:
     "Time `repeats` training steps of size `name` after `warmup` untimed ones; returns a dict of figures."
     import torch
+    kept = False
+    if keep_memory:   # what make_accelerator does for training (see 04_training: keep_freed_memory)
+        from naruto_maskgit.training import keep_freed_memory
+        kept = keep_freed_memory()
     from naruto_maskgit.config import load_config
     from naruto_maskgit.cftn import CFTN
     if threads: torch.set_num_threads(threads)
@@ -84,7 +89,7 @@ def run_one(name:str, repeats:int, warmup:int, threads:int|None, caption_len:int
     for _ in range(repeats):
         t0 = time.perf_counter(); step(); times.append(time.perf_counter() - t0)
     med = statistics.median(times)
-    return dict(size=name, config=path, params=model.num_params(), batch=B, grid=G, tokens=N, caption_len=L,
+    return dict(size=name + ('' if kept else ' (glibc)'), allocator='kept' if kept else 'glibc default', config=path, params=model.num_params(), batch=B, grid=G, tokens=N, caption_len=L,
                 codebook=c.codebook_size, width=c.width, depth=c.depth, heads=c.heads, dropout=drop,
                 tokens_per_step=B * N, median_s=med, min_s=min(times), max_s=max(times), repeats=repeats,
                 warmup=warmup, tokens_per_s=B * N / med, threads=torch.get_num_threads(), loss=loss_src,
@@ -101,11 +106,14 @@ def main():
     p.add_argument('--dropout', type=float, default=None, help="override every size's dropout (attention dropout > 0 "
                    "keeps CPU scaled_dot_product_attention off its fused kernel)")
     p.add_argument('--seed', type=int, default=0)
+    p.add_argument('--allocator', default='kept', choices=['kept', 'default', 'both'],
+                   help="kept: freed memory stays in the process (training's keep_freed_memory); default: glibc's own; both: each, with the ratio")
     p.add_argument('--json', action='store_true', help="also print the results as JSON lines")
     p.add_argument('--_one', default=None, help=argparse.SUPPRESS)  # child process: run one size, print JSON
     a = p.parse_args()
     if a._one:
-        print(json.dumps(run_one(a._one, a.repeats or SIZES[a._one][2], a.warmup, a.threads, a.caption_len, a.seed, a.dropout)))
+        print(json.dumps(run_one(a._one, a.repeats or SIZES[a._one][2], a.warmup, a.threads, a.caption_len, a.seed, a.dropout,
+                                 a.allocator == 'kept')))
         return
 
     import torch
@@ -119,13 +127,15 @@ def main():
     print(f"# load average at start (1/5/15 min): {' '.join(f'{x:.2f}' for x in os.getloadavg())} -- this machine may be shared "
           f"with other users right now: timings are noisy, compare medians and ratios")
     rows = []
+    allocators = ['default', 'kept'] if a.allocator == 'both' else [a.allocator]
     for s in sizes:
-        cmd = [sys.executable, __file__, '--_one', s, '--warmup', str(a.warmup), '--seed', str(a.seed)]
-        for flag, v in [('--repeats', a.repeats), ('--threads', a.threads), ('--caption-len', a.caption_len), ('--dropout', a.dropout)]:
-            if v is not None: cmd += [flag, str(v)]
-        out = subprocess.run(cmd, capture_output=True, text=True, cwd=REPO)
-        if out.returncode: sys.exit(f"size {s} failed:\n{out.stderr}")
-        rows.append(json.loads(out.stdout.strip().splitlines()[-1]))
+        for alloc in allocators:
+            cmd = [sys.executable, __file__, '--_one', s, '--warmup', str(a.warmup), '--seed', str(a.seed), '--allocator', alloc]
+            for flag, v in [('--repeats', a.repeats), ('--threads', a.threads), ('--caption-len', a.caption_len), ('--dropout', a.dropout)]:
+                if v is not None: cmd += [flag, str(v)]
+            out = subprocess.run(cmd, capture_output=True, text=True, cwd=REPO)
+            if out.returncode: sys.exit(f"size {s} failed:\n{out.stderr}")
+            rows.append(json.loads(out.stdout.strip().splitlines()[-1]))
     print(f"# loss: {rows[0]['loss']}")
     print(f"# load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     for r in rows:
@@ -137,6 +147,10 @@ def main():
     for r in rows:
         print(f"{r['size']:<17} {r['params']/1e6:>8.2f}M {r['batch']:>5} {r['tokens_per_step']:>11} {r['median_s']:>13.3f} "
               f"{'(%.2f-%.2f)' % (r['min_s'], r['max_s']):>15} {r['tokens_per_s']:>9.0f} {r['peak_rss_mib']:>6.0f}MiB {'(%.0fMiB)' % r['rss_before_mib']:>14}")
+    if a.allocator == 'both':
+        for d, k in zip(rows[::2], rows[1::2]):
+            print(f"# {k['size']}: freed memory kept vs glibc's default: {d['median_s'] / k['median_s']:.2f}x faster, "
+                  f"peak RSS {k['peak_rss_mib']:.0f} vs {d['peak_rss_mib']:.0f} MiB")
     by = {r['size']: r for r in rows}
     if 'quickstart' in by and 'original' in by:
         q, o = by['quickstart'], by['original']

@@ -18,7 +18,7 @@ from .vqvae import VQVAE
 from .cftn import CFTN
 from .text import CaptionEncoder
 from .sampling import decode_codes
-from .training import load_pretrained
+from .training import load_pretrained, keep_freed_memory
 
 # %% auto #0
 __all__ = ['MaskGITPipeline', 'mask_to_grid']
@@ -34,6 +34,7 @@ class MaskGITPipeline:
         if (text_encoder.kind == 'learned') != (cftn.text_kind == 'learned'):
             raise ValueError(f"the caption encoder is {text_encoder.kind!r} but the CFTN was trained with {cftn.text_kind!r}")
         self.device = torch.device(device or ('cuda' if torch.cuda.is_available() else 'cpu'))
+        if self.device.type == 'cpu': keep_freed_memory()    # sampling reuses large buffers at every step (see 04_training)
         self.vqvae, self.cftn = vqvae.eval().to(self.device), cftn.eval().to(self.device)
         self.text_encoder = text_encoder
         self.image_size = image_size or cftn.grid_size * vqvae.downsample_factor

@@ -62,14 +62,15 @@ def load_codes_dataset(cfg:RunConfig, split:str, encoder:CaptionEncoder|None=Non
 
 # %% ../nbs/09_train_cftn.ipynb #1c8bc1eb
 def augment_captions(text:torch.Tensor, text_mask:torch.Tensor, token_drop:float=0.0, noise:float=0.0) -> tuple[torch.Tensor, torch.Tensor]:
-    "Hide each caption token with probability `token_drop` (at least one stays) and add Gaussian noise of `noise` x the features' std."
+    "Hide each caption token with probability `token_drop` (at least one stays) and move each caption by Gaussian noise of `noise` x the features' per-dimension std."
     if token_drop > 0:
         keep = torch.rand(text_mask.shape, device=text_mask.device) >= token_drop
         first = text_mask.float().argmax(1)                                        # (B,) every caption keeps its first real token
         keep[torch.arange(len(keep), device=keep.device), first] = True
         text_mask = text_mask & keep
-    if noise > 0 and text.is_floating_point():
-        text = text + noise * text.std() * torch.randn_like(text)
+    if noise > 0 and text.is_floating_point():                                     # one shift per caption, shared by its tokens,
+        std = text[text_mask].std(0) if text_mask.sum() > 1 else text.new_ones(text.shape[-1])   # so the pooled caption moves as much
+        text = text + noise * std * torch.randn(text.shape[0], 1, text.shape[-1], device=text.device)
     return text, text_mask
 
 def masked_token_loss(model, batch:dict, schedule:str='cosine', cond_drop_prob:float=0.1, label_smoothing:float=0.0,

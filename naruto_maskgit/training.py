@@ -4,7 +4,7 @@
 
 # %% ../nbs/04_training.ipynb #cc25f370
 from __future__ import annotations
-import contextlib, io, json, math, os, secrets, shutil, time, warnings
+import contextlib, io, json, math, os, secrets, shutil, sys, time, warnings
 from pathlib import Path
 import torch
 from torch import nn
@@ -17,8 +17,8 @@ from tqdm.auto import tqdm
 # %% auto #0
 __all__ = ['warmup_cosine', 'warmup_cosine_scheduler', 'EpochBatches', 'batches_from', 'seed_step', 'StepCounter',
            'atomic_write_text', 'latest_checkpoint', 'save_checkpoint', 'load_pretrained', 'save_model_atomic',
-           'saved_step', 'save_final_model', 'MetricsLogger', 'read_metrics', 'make_accelerator', 'is_main_process',
-           'train_loop']
+           'saved_step', 'save_final_model', 'MetricsLogger', 'read_metrics', 'keep_freed_memory', 'make_accelerator',
+           'is_main_process', 'train_loop']
 
 # %% ../nbs/04_training.ipynb #be0cf40d
 def warmup_cosine(step:int, warmup_steps:int, total_steps:int) -> float:
@@ -172,9 +172,22 @@ def read_metrics(run_dir, stage:str|None=None) -> list:
     rows = [json.loads(l) for l in p.read_text().splitlines() if l.strip()]
     return [r for r in rows if stage is None or r['stage'] == stage]
 
+# %% ../nbs/04_training.ipynb #9afd12c4
+_M_TRIM_THRESHOLD, _M_MMAP_MAX = -1, -4   # glibc's mallopt parameter numbers (malloc.h)
+
+def keep_freed_memory() -> bool:
+    "Ask glibc malloc to keep freed memory for reuse instead of returning it to the OS; True if it took effect."
+    if os.environ.get('NARUTO_KEEP_FREED_MEMORY', '1') == '0' or not sys.platform.startswith('linux'): return False
+    try:
+        import ctypes
+        libc = ctypes.CDLL('libc.so.6')
+        return bool(libc.mallopt(_M_MMAP_MAX, 0)) and bool(libc.mallopt(_M_TRIM_THRESHOLD, -1))
+    except (OSError, AttributeError): return False    # not glibc
+
 # %% ../nbs/04_training.ipynb #aea64640
 def make_accelerator(mixed_precision:str='no', grad_accum_steps:int=1) -> Accelerator:
     "An `Accelerator` on the GPU(s) when present, else the CPU (several CPU processes use gloo)."
+    keep_freed_memory()
     if AcceleratorState._shared_state and int(os.environ.get('WORLD_SIZE', '1')) == 1: AcceleratorState._reset_state(True)
     cpu = not torch.cuda.is_available()
     if cpu and mixed_precision == 'bf16':
