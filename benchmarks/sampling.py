@@ -11,7 +11,7 @@ Shares of one batch's time (decode_codes + vqvae.decode):
   guidance  the rest of the model's forward time inside decode_codes: with guidance each step runs one
             forward of 2B rows (cond + uncond), timed through a wrapper; guidance = that total - cond
   vqvae     vqvae.decode of the (B, h, w) codes
-  rest      decode_codes time outside the model: batching the two branches, softmax, multinomial,
+  rest      decode_codes time outside the model: batching the two branches, softmax, the categorical draw,
             Gumbel noise, argsort, bookkeeping
 
     python benchmarks/sampling.py            # original sizes, steps 8,12,24, batches 1,4, g=3 (~2-3 min)
@@ -82,6 +82,7 @@ def main():
     p.add_argument('--threads', type=int, default=None, help="torch.set_num_threads (default: torch's choice)")
     p.add_argument('--no-vqvae', action='store_true', help="skip VQ-VAE decoding (e.g. before naruto_maskgit.vqvae exists)")
     p.add_argument('--seed', type=int, default=0)
+    p.add_argument('--draw-rows', type=int, default=None, help="rows of the draw timing (default: 4 images' worth of positions)")
     a = p.parse_args()
     from naruto_maskgit.sampling import decode_codes
     if a.threads: torch.set_num_threads(a.threads)
@@ -176,6 +177,22 @@ def main():
     if any(min(m['share_cond'], m['share_guid'], m['share_rest']) < 0 for m in rows):
         print("# WARNING: a negative share means the machine's load changed between the timings it compares: rerun on a quieter machine")
     print(f"# peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
+    draw_timing(a.draw_rows or 4 * G * G, c.codebook_size)
+
+
+def draw_timing(rows:int, codes:int, repeats:int=5):
+    "One categorical draw per row of (rows, codes) probabilities: torch.multinomial against the sampler's inverse-CDF draw."
+    from naruto_maskgit.sampling import draw_categorical
+    probs = torch.softmax(torch.randn(rows, codes) * 3, -1)
+    g = torch.Generator().manual_seed(0)
+    def t(f):
+        ts = []
+        for _ in range(repeats):
+            t0 = time.perf_counter(); f(); ts.append(time.perf_counter() - t0)
+        return median(ts)
+    tm, ti = t(lambda: torch.multinomial(probs, 1, generator=g)), t(lambda: draw_categorical(probs, g))
+    print(f"# one draw per row of ({rows} x {codes}) probabilities, median of {repeats}: torch.multinomial {1e3 * tm:.1f} ms, "
+          f"draw_categorical (inverse CDF, what decode_codes uses) {1e3 * ti:.1f} ms: {tm / ti:.1f}x faster")
 
 
 if __name__ == '__main__':

@@ -216,10 +216,11 @@ def quickstart_config(task_name='runs/quickstart') -> RunConfig:
         text=TextConfig(kind='minilm', max_length=32),
         cftn=CFTNConfig(codebook_size=512, width=128, depth=4, heads=4, mlp_ratio=4.0, dropout=0.0, adaln=True),
         train_cftn=TrainCFTNConfig(steps=800, batch_size=64, lr=1e-3, warmup_steps=50, weight_decay=0.01,
-                                   grad_clip=1.0, label_smoothing=0.1, cond_drop_prob=0.1, ema_decay=0.0,
+                                   grad_clip=1.0, label_smoothing=0.1, cond_drop_prob=0.1, ema_decay=0.99,
+                                   caption_token_drop=0.0, caption_noise=0.5,
                                    eval_mask_ratios=[0.5], log_every=20, eval_every=400, save_every=100),
         sampling=SamplingConfig(steps=12, guidance=3.0, guidance_ramp=False, temperature=1.0,
-                                choice_temperature=4.5, schedule='cosine', num_samples=4),
+                                choice_temperature=4.5, schedule='cosine', num_samples=4, sampler='confidence', guidance_interval=None),
         wandb=WandbConfig(mode='offline', project='naruto_maskgit'))
 
 # %% ../nbs/00_config.ipynb #d01c2281

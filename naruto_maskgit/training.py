@@ -172,7 +172,7 @@ def read_metrics(run_dir, stage:str|None=None) -> list:
     rows = [json.loads(l) for l in p.read_text().splitlines() if l.strip()]
     return [r for r in rows if stage is None or r['stage'] == stage]
 
-# %% ../nbs/04_training.ipynb #9afd12c4
+# %% ../nbs/04_training.ipynb #40d0d929
 _M_TRIM_THRESHOLD, _M_MMAP_MAX = -1, -4   # glibc's mallopt parameter numbers (malloc.h)
 
 def keep_freed_memory() -> bool:
