@@ -188,7 +188,7 @@ def decode_codes(
                 unknown = codes == mask_id                                       # (B, N)
                 if unknown.any():
                     g = guidance * (t + 1) / steps if guidance_ramp and guidance is not None else guidance
-                    if guidance_interval is not None and g is not None and not guidance_interval[0] <= t / steps < guidance_interval[1]:
+                    if guidance_interval is not None and g not in (None, 0) and not guidance_interval[0] <= t / steps < guidance_interval[1]:
                         g = 1.0                                                  # outside the interval: the conditional model alone
                     logits = guided_logits(model, codes, text, text_mask, g, uncond)   # (B, N, K)
                     if logits.shape[:2] != (B, N):
