@@ -215,10 +215,10 @@ def quickstart_config(task_name='runs/quickstart') -> RunConfig:
                                      grad_clip=1.0, log_every=20, eval_every=200, save_every=100),
         text=TextConfig(kind='minilm', max_length=32),
         cftn=CFTNConfig(codebook_size=512, width=128, depth=4, heads=4, mlp_ratio=4.0, dropout=0.0, adaln=True),
-        train_cftn=TrainCFTNConfig(steps=800, batch_size=64, lr=1e-3, warmup_steps=50, weight_decay=0.01,
+        train_cftn=TrainCFTNConfig(steps=1600, batch_size=32, lr=1e-3, warmup_steps=100, weight_decay=0.01,
                                    grad_clip=1.0, label_smoothing=0.1, cond_drop_prob=0.1, ema_decay=0.99,
                                    caption_token_drop=0.0, caption_noise=0.5,
-                                   eval_mask_ratios=[0.5], log_every=20, eval_every=400, save_every=100),
+                                   eval_mask_ratios=[0.5], log_every=20, eval_every=800, save_every=200),
         sampling=SamplingConfig(steps=24, guidance=3.0, guidance_ramp=False, temperature=0.5,
                                 choice_temperature=4.5, schedule='cosine', num_samples=4, sampler='confidence', guidance_interval=None),
         wandb=WandbConfig(mode='offline', project='naruto_maskgit'))
