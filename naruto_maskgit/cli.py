@@ -79,9 +79,10 @@ QUICKSTART_PROMPTS = ['red apple emoji, food fruit', 'blue heart emoji, heart', 
 
 def _codes_current(cfg:RunConfig) -> bool:
     "Are the run's encoded codes and caption caches there, made by the saved VQ-VAE, with mirrored copies exactly when `data.hflip`?"
-    try: return all(load_codes(cfg.run_dir, s)['vqvae_steps'] == saved_step(cfg.run_dir/'vqvae') and text_cache_path(cfg.run_dir, s).exists()
-                    for s in ('train', 'test')) and (load_codes(cfg.run_dir, 'train')['codes_flipped'] is not None) == cfg.data.hflip
+    try: codes = {s: load_codes(cfg.run_dir, s) for s in ('train', 'test')}
     except FileNotFoundError: return False
+    return (all(d['vqvae_steps'] == saved_step(cfg.run_dir/'vqvae') and text_cache_path(cfg.run_dir, s).exists() for s, d in codes.items())
+            and (codes['train']['codes_flipped'] is not None) == cfg.data.hflip)
 
 def run_quickstart(out='runs/quickstart', prompts=QUICKSTART_PROMPTS, num_samples:int=4, seed:int=0, cfg:RunConfig|None=None) -> Path:
     "The whole pipeline on the bundled data; returns the run folder (with `quickstart_grid.png` when `prompts`)."

@@ -24,9 +24,9 @@ from .cli import labelled_grid
 
 # %% auto #0
 __all__ = ['INCEPTION_URL', 'INCEPTION_WHEEL', 'PROMPT_COLOURS', 'HUE_BINS', 'IMAGE_SETS', 'cache_dir', 'tf_bilinear_resize',
-           'InceptionFeatures', 'inception_file', 'load_inception', 'frechet_distance', 'kernel_distance',
-           'split_images', 'image_features', 'generate_images', 'reconstruct', 'dominant_hue', 'reference_images',
-           'prompt_colour', 'format_table', 'evaluate', 'naruto_evaluate']
+           'pixel_values', 'InceptionFeatures', 'inception_file', 'load_inception', 'frechet_distance',
+           'kernel_distance', 'split_images', 'image_features', 'generate_images', 'reconstruct', 'dominant_hue',
+           'reference_images', 'prompt_colour', 'format_table', 'evaluate', 'naruto_evaluate']
 
 # %% ../nbs/14_evaluate.ipynb #62ddd8f2
 INCEPTION_URL = 'https://nvlabs-fi-cdn.nvidia.com/stylegan2-ada-pytorch/pretrained/metrics/inception-2015-12-05.pt'
@@ -58,6 +58,10 @@ def tf_bilinear_resize(x:Tensor, size:int=299) -> Tensor:
     return F.grid_sample(x, grid, mode='bilinear', padding_mode='border', align_corners=False)
 
 # %% ../nbs/14_evaluate.ipynb #da9583eb
+def pixel_values(images:Tensor) -> Tensor:
+    "The 0..255 values (as floats) that (B, 3, H, W) images in [-1, 1] would hold in an 8-bit image file."
+    return ((images.float().clamp(-1, 1) + 1) * 127.5).round()
+
 class InceptionFeatures(nn.Module):
     "The 2048-d pool features of Inception-V3 (TF 2015-12-05 weights) for images in [-1, 1], preprocessed as StyleGAN2/3 do."
     dim = 2048
@@ -65,8 +69,7 @@ class InceptionFeatures(nn.Module):
         super().__init__(); self.layers, self.cache_key = layers, cache_key   # cache_key: names the weights in the feature cache
     @torch.no_grad()
     def forward(self, images:Tensor) -> Tensor:   # (B, 3, H, W) in [-1, 1] -> (B, 2048)
-        x = ((images.float().clamp(-1, 1) + 1) * 127.5).round()     # the 0..255 values an 8-bit image file would hold
-        x = (tf_bilinear_resize(x, 299) - 128) / 128                 # what inception-2015-12-05.pt does to its input
+        x = (tf_bilinear_resize(pixel_values(images), 299) - 128) / 128                 # what inception-2015-12-05.pt does to its input
         return self.layers(x).reshape(-1, self.dim).float()
 
 # %% ../nbs/14_evaluate.ipynb #025c7653
@@ -152,7 +155,7 @@ def image_features(extractor:nn.Module, images:Tensor, batch_size:int=50, desc:s
     "(n, d) float64 features of (n, 3, H, W) images in [-1, 1], in batches with a progress bar; cached on disk when `extractor.cache_key` is set."
     key = getattr(extractor, 'cache_key', None)
     if key is not None:   # the same 8-bit images through the same network: read the features back (Inception is slow on a CPU)
-        pixels = ((images.float().clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8).numpy()
+        pixels = pixel_values(images).to(torch.uint8).numpy()
         path = cache_dir()/'features'/f"{key}-{hashlib.sha1(pixels.tobytes() + str(pixels.shape).encode()).hexdigest()}.npy"
         if path.exists(): return np.load(path)
     dev = next((p.device for p in extractor.parameters()), torch.device('cpu'))
@@ -178,7 +181,7 @@ def reconstruct(vqvae, images:Tensor, batch_size:int=64) -> Tensor:
     "VQ-VAE reconstructions (encode, quantise, decode) of (n, 3, S, S) images, rounded to 8 bits as a saved image would be."
     dev = next(vqvae.parameters()).device
     out = torch.cat([vqvae.decode(vqvae.encode(images[s:s + batch_size].to(dev))).cpu() for s in range(0, len(images), batch_size)])
-    return ((out.clamp(-1, 1) + 1) * 127.5).round() / 127.5 - 1
+    return pixel_values(out) / 127.5 - 1
 
 # %% ../nbs/14_evaluate.ipynb #8b1e71b2
 PROMPT_COLOURS = {

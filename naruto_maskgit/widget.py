@@ -12,6 +12,7 @@ from PIL import Image, ImageDraw
 import ipywidgets as W
 
 from .pipeline import MaskGITPipeline
+from .sampling import SAMPLERS
 from .data import image_grid, display_scale
 
 # %% auto #0
@@ -43,7 +44,7 @@ class PromptDemo:
         self.prompt = W.Text(value=prompt, description='Prompt', layout=W.Layout(width='420px'))
         self.negative_prompt = W.Text(value='', description='Negative', placeholder='what to steer away from (optional)',
                                       layout=W.Layout(width='420px'))
-        self.sampler = W.Dropdown(options=['confidence', 'halton'], value=s.sampler, description='Sampler')
+        self.sampler = W.Dropdown(options=list(SAMPLERS), value=s.sampler, description='Sampler')
         self.steps = W.IntSlider(value=s.steps, min=1, max=32, description='Steps')
         self.guidance = W.FloatSlider(value=s.guidance, min=0.0, max=10.0, step=0.5, description='Guidance')
         self.temperature = W.FloatSlider(value=s.temperature, min=0.1, max=3.0, step=0.1, description='Temperature')
