@@ -4,7 +4,7 @@
 
 # %% ../nbs/12_cli.ipynb #0ff6ca2e
 from __future__ import annotations
-import re, time
+import hashlib, re, time, unicodedata
 from pathlib import Path
 import torch
 from PIL import Image, ImageDraw
@@ -12,8 +12,8 @@ from fastcore.script import call_parse, Param
 
 from .config import load_config, quickstart_config, RunConfig
 from .data import image_grid, display_scale
-from .train_vqvae import train_vqvae, encode_dataset, load_codes, codes_path, text_cache_path
-from .training import saved_step
+from .run import RunFolder, RunLock, SPLITS, codes_problem, load_codes, cli_errors
+from .train_vqvae import train_vqvae, encode_dataset
 from .train_cftn import train_cftn
 from .pipeline import MaskGITPipeline
 
@@ -38,17 +38,28 @@ def labelled_grid(images:list, prompts:list, num_samples:int, scale:int|None=Non
 
 # %% ../nbs/12_cli.ipynb #0b95adff
 def slug(text:str, max_len:int=40) -> str:
-    "A file-name-safe version of a prompt."
-    s = re.sub(r'[^a-z0-9]+', '-', text.lower()).strip('-')[:max_len].strip('-')
-    return s or 'unconditional'
+    "A file-name-safe version of a prompt: letters and digits of any script, '-' between words; 'unconditional' for ''."
+    if not text.strip(): return 'unconditional'
+    t = unicodedata.normalize('NFKC', text).lower()
+    s = re.sub(r'[\W_]+', '-', t).strip('-')[:max_len].strip('-')
+    return s or 'prompt-' + hashlib.sha1(text.encode()).hexdigest()[:8]
+
+def _free_stem(out_dir:Path, stem:str, names:list) -> str:
+    "`stem`, or `stem-2`, `stem-3`, ... : the first for which none of `names` (formatted with the stem) exists in `out_dir`."
+    k, s = 1, stem
+    while any((out_dir/n.format(s)).exists() for n in names): k += 1; s = f"{stem}-{k}"
+    return s
 
 def generate_to_files(pipe:MaskGITPipeline, prompt:str, out_dir, steps:int=12, num_samples:int=4, guidance=None,
-                      temperature=None, seed:int=0, negative_prompt:str|None=None, sampler:str|None=None) -> list:
-    "Generate `num_samples` images for `prompt`, write them and their grid to `out_dir`; returns the paths (grid last)."
-    out_dir = Path(out_dir); out_dir.mkdir(parents=True, exist_ok=True)
+                      temperature=None, seed:int=0, negative_prompt:str|None=None, sampler:str|None=None, overwrite:bool=False) -> list:
+    "Generate `num_samples` images for `prompt`, write them and their grid to `out_dir` (never over earlier files unless `overwrite`); returns the paths (grid last)."
+    out_dir = Path(out_dir)
     images = pipe(prompt, steps=steps, num_samples=num_samples, guidance=guidance, temperature=temperature, seed=seed,
                   negative_prompt=negative_prompt, sampler=sampler)
+    out_dir.mkdir(parents=True, exist_ok=True)
     stem = f"{slug(prompt)}" + (f"_not-{slug(negative_prompt)}" if negative_prompt else '') + (f"_{sampler}" if sampler else '') + f"_s{seed}"
+    names = [f"{{}}_{i}.png" for i in range(len(images))] + ["{}_grid.png"]
+    if not overwrite: stem = _free_stem(out_dir, stem, names)
     paths = []
     for i, im in enumerate(images):
         p = out_dir/f"{stem}_{i}.png"; im.save(p); paths.append(p)
@@ -65,28 +76,32 @@ def naruto_generate(config:Param("the run's YAML config file", str, required=Tru
                     seed:int=0,             # random seed
                     negative_prompt:str=None, # what guidance steers away from (default: nothing, the null condition)
                     sampler:str=None,       # confidence or halton (default: the config's sampling.sampler)
-                    out:str=None):          # output folder (default: {task_name}/samples)
+                    out:str=None,           # output folder (default: {task_name}/samples)
+                    overwrite:bool=False):  # replace earlier images of the same name instead of adding -2, -3, ...
     "Generate images for a prompt with a trained run and write them as PNG files."
-    cfg = load_config(config)
-    pipe = MaskGITPipeline.from_pretrained(cfg.task_name)
-    paths = generate_to_files(pipe, prompt, out or cfg.run_dir/'samples', steps, num_samples, guidance, temperature, seed,
-                              negative_prompt, sampler)
-    for p in paths: print(p)
+    with cli_errors('naruto_generate'):
+        cfg = load_config(config)
+        pipe = MaskGITPipeline.from_pretrained(cfg.task_name)
+        paths = generate_to_files(pipe, prompt, out or RunFolder(cfg.run_dir).samples, steps, num_samples, guidance, temperature, seed,
+                                  negative_prompt, sampler, overwrite)
+        for p in paths: print(p)
 
 # %% ../nbs/12_cli.ipynb #1fc79539
 QUICKSTART_PROMPTS = ['red apple emoji, food fruit', 'blue heart emoji, heart', 'green heart emoji, heart',
                       'yellow heart emoji, heart', 'tangerine emoji, food fruit', 'eggplant emoji, food vegetable']
 
 def _codes_current(cfg:RunConfig) -> bool:
-    "Are the run's encoded codes and caption caches there, made by the saved VQ-VAE, with mirrored copies exactly when `data.hflip`?"
-    try: codes = {s: load_codes(cfg.run_dir, s) for s in ('train', 'test')}
-    except FileNotFoundError: return False
-    return (all(d['vqvae_steps'] == saved_step(cfg.run_dir/'vqvae') and text_cache_path(cfg.run_dir, s).exists() for s, d in codes.items())
-            and (codes['train']['codes_flipped'] is not None) == cfg.data.hflip)
+    "Are the run's codes made by its saved VQ-VAE (`run.codes_problem`), with caption caches, and mirrored copies exactly when `data.hflip`?"
+    run = RunFolder(cfg.run_dir)
+    if codes_problem(run) is not None or not all(run.text_cache(s).exists() for s in SPLITS): return False
+    return (load_codes(run, 'train')['codes_flipped'] is not None) == cfg.data.hflip
 
 def run_quickstart(out='runs/quickstart', prompts=QUICKSTART_PROMPTS, num_samples:int=4, seed:int=0, cfg:RunConfig|None=None) -> Path:
     "The whole pipeline on the bundled data; returns the run folder (with `quickstart_grid.png` when `prompts`)."
     cfg = cfg or quickstart_config(str(out))
+    with RunLock(cfg.run_dir): return _quickstart(cfg, prompts, num_samples, seed)
+
+def _quickstart(cfg, prompts, num_samples, seed):
     t0 = time.time()
     train_vqvae(cfg)
     if _codes_current(cfg): print("codes: up to date")
@@ -95,8 +110,9 @@ def run_quickstart(out='runs/quickstart', prompts=QUICKSTART_PROMPTS, num_sample
     if prompts:
         pipe = MaskGITPipeline.from_pretrained(cfg.run_dir)
         images = pipe(list(prompts), num_samples=num_samples, seed=seed)
-        labelled_grid(images, list(prompts), num_samples).save(cfg.run_dir/'quickstart_grid.png')
-        print(f"samples: {cfg.run_dir/'quickstart_grid.png'}")
+        grid = RunFolder(cfg.run_dir).quickstart_grid
+        labelled_grid(images, list(prompts), num_samples).save(grid)
+        print(f"samples: {grid}")
     print(f"quickstart finished in {time.time() - t0:.0f} s; run folder: {cfg.run_dir}")
     return cfg.run_dir
 
@@ -104,4 +120,4 @@ def run_quickstart(out='runs/quickstart', prompts=QUICKSTART_PROMPTS, num_sample
 def naruto_quickstart(out:str='runs/quickstart', # the run folder
                       seed:int=0):                # sampling seed of the final grid
     "Train and sample the whole pipeline on the bundled emoji data (CPU, minutes); run again to resume or reuse."
-    run_quickstart(out, seed=seed)
+    with cli_errors('naruto_quickstart'): run_quickstart(out, seed=seed)

@@ -13,7 +13,7 @@ import yaml
 # %% auto #0
 __all__ = ['ADDED_KEYS', 'DataConfig', 'VQVAEConfig', 'TrainVQVAEConfig', 'TextConfig', 'CFTNConfig', 'TrainCFTNConfig',
            'SamplingConfig', 'WandbConfig', 'RunConfig', 'ConfigError', 'from_dict', 'load_config', 'config_to_dict',
-           'save_config', 'quickstart_config', 'repo_config_dir']
+           'save_config', 'check_values', 'quickstart_config', 'repo_config_dir']
 
 # %% ../nbs/00_config.ipynb #b510f9fb
 @dataclass
@@ -191,7 +191,7 @@ def load_config(path) -> RunConfig:
     if not path.exists(): raise FileNotFoundError(f"config file not found: {path}")
     try: d = yaml.safe_load(path.read_text())
     except yaml.YAMLError as e: raise ConfigError(f"{path}: not valid YAML: {e}") from e
-    return from_dict(RunConfig, d, source=str(path))
+    return check_values(from_dict(RunConfig, d, source=str(path)), str(path))
 
 def config_to_dict(cfg:RunConfig) -> dict:
     "The configuration as plain nested dicts (what `save_config` writes)."
@@ -202,6 +202,49 @@ def save_config(cfg:RunConfig, path):
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(yaml.safe_dump(config_to_dict(cfg), sort_keys=False))
     return path
+
+# %% ../nbs/00_config.ipynb #e8678c4a
+import math
+_pos_int = (lambda v: v >= 1, 'an integer >= 1')
+_nonneg = (lambda v: v >= 0, '>= 0')
+_unit = (lambda v: 0 <= v < 1, 'in [0, 1)')
+_RANGES = {
+    **{f'{t}.{k}': _pos_int for t in ('train_vqvae', 'train_cftn') for k in ('steps', 'batch_size', 'grad_accum_steps', 'log_every', 'eval_every', 'save_every')},
+    **{f'{t}.{k}': _nonneg for t in ('train_vqvae', 'train_cftn') for k in ('warmup_steps', 'weight_decay', 'grad_clip')},
+    **{f'{t}.lr': (lambda v: 0 < v < math.inf, 'a finite number > 0') for t in ('train_vqvae', 'train_cftn')},
+    'train_vqvae.num_workers': _nonneg,
+    'data.image_size': (lambda v: v >= 8, 'an integer >= 8'), 'data.test_fraction': (lambda v: 0 < v < 1, 'in (0, 1)'),
+    'vqvae.in_channels': (lambda v: v == 3, '3 (images are read as RGB)'),
+    'vqvae.channels': (lambda v: len(v) >= 1 and all(isinstance(c, int) and c >= 1 for c in v), 'a non-empty list of integers >= 1'),
+    'vqvae.num_res_blocks': _nonneg, 'vqvae.codebook_size': (lambda v: v >= 2, 'an integer >= 2'), 'vqvae.code_dim': _pos_int,
+    'vqvae.commitment': _nonneg, 'vqvae.ema_decay': _unit, 'vqvae.dead_code_steps': _pos_int,
+    'text.max_length': _pos_int,
+    'cftn.codebook_size': (lambda v: v >= 2, 'an integer >= 2'), 'cftn.width': _pos_int, 'cftn.depth': _pos_int, 'cftn.heads': _pos_int,
+    'cftn.mlp_ratio': (lambda v: v > 0, '> 0'), 'cftn.dropout': _unit,
+    'train_cftn.label_smoothing': _unit, 'train_cftn.cond_drop_prob': (lambda v: 0 <= v <= 1, 'in [0, 1]'), 'train_cftn.ema_decay': _unit,
+    'train_cftn.caption_token_drop': _unit, 'train_cftn.caption_noise': _nonneg,
+    'train_cftn.eval_mask_ratios': (lambda v: all(0 < r < 1 for r in v), 'a list of ratios in (0, 1)'),
+    'sampling.steps': _pos_int, 'sampling.num_samples': _pos_int, 'sampling.guidance': (lambda v: math.isfinite(v), 'a finite number'),
+    'sampling.temperature': (lambda v: 0 < v < math.inf, 'a finite number > 0'), 'sampling.choice_temperature': (lambda v: 0 <= v < math.inf, 'a finite number >= 0'),
+    'sampling.guidance_interval': (lambda v: v is None or (len(v) == 2 and 0 <= v[0] < v[1] <= 1), 'null or [lo, hi] with 0 <= lo < hi <= 1'),
+}
+
+def check_values(cfg:RunConfig, source:str='<config>') -> RunConfig:
+    "Fail, naming the key and the file, on values of the right type that cannot work (zero steps, a size the tokenizer cannot divide, ...)."
+    d = config_to_dict(cfg)
+    for key, (ok, what) in _RANGES.items():
+        sec, k = key.split('.')
+        v = d[sec][k]
+        try: good = ok(v)
+        except TypeError: good = False
+        if not good: raise ConfigError(f"{source}: key '{key}' is {v!r}, it must be {what}")
+    f = 2 ** (len(cfg.vqvae.channels) - 1)
+    if cfg.data.image_size % f:
+        raise ConfigError(f"{source}: key 'data.image_size' is {cfg.data.image_size}, but the tokenizer ({len(cfg.vqvae.channels)} widths in "
+                          f"vqvae.channels) downsamples by {f}: use a multiple of {f}")
+    if cfg.cftn.width % cfg.cftn.heads:
+        raise ConfigError(f"{source}: key 'cftn.heads' is {cfg.cftn.heads}, which does not divide cftn.width {cfg.cftn.width}")
+    return cfg
 
 # %% ../nbs/00_config.ipynb #538a6fc4
 def quickstart_config(task_name='runs/quickstart') -> RunConfig:

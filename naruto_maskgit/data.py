@@ -87,12 +87,23 @@ class HFImages:
         raise ValueError(f"cannot read an image from a value of type {type(v).__name__}")
 
 # %% ../nbs/01_data.ipynb #5a54a4f3
+def _captions(captions:list, name:str) -> list:
+    "Captions as strings: a missing (null) caption is the empty one (unconditional), with a warning; anything else but text is an error."
+    out, null = [], 0
+    for i, c in enumerate(captions):
+        if c is None: null += 1; c = ''
+        elif isinstance(c, (int, float)) and not isinstance(c, bool): c = str(c)
+        elif not isinstance(c, str): raise ValueError(f"{name}: the caption of item {i} is {type(c).__name__} {c!r}, not text")
+        out.append(c)
+    if null: warnings.warn(f"{name}: {null} caption(s) are null: those images are used as unconditional examples (empty caption)")
+    return out
+
 class CaptionedImages(Dataset):
     "Captioned images as `{'image': (3, S, S) tensor in [-1, 1], 'caption': str, 'index': int}`."
     def __init__(self, images, captions:list, image_size:int=128, hflip:bool=False, name:str='dataset'):
         if len(images) != len(captions): raise ValueError(f"{name}: {len(images)} images but {len(captions)} captions")
         if len(images) == 0: raise ValueError(f"{name}: the dataset is empty")
-        self.images, self.captions, self.image_size, self.hflip, self.name = images, [str(c) for c in captions], image_size, hflip, name
+        self.images, self.captions, self.image_size, self.hflip, self.name = images, _captions(captions, name), image_size, hflip, name
         self._warned = set()
 
     def __len__(self): return len(self.captions)

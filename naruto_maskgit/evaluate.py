@@ -17,7 +17,8 @@ from fastcore.script import call_parse, Param
 from .config import load_config, RunConfig
 from .data import CaptionedImages, image_to_tensor, tensor_to_pil, bundled_data_dir
 from .pipeline import MaskGITPipeline
-from .training import MetricsLogger, saved_step, atomic_write_text
+from .training import MetricsLogger
+from .run import RunFolder, RunLock, saved_step, atomic_write_text, cli_errors
 from .train_vqvae import evaluate_vqvae
 from .train_cftn import evaluate_cftn, load_codes_dataset
 from .cli import labelled_grid
@@ -323,6 +324,7 @@ def naruto_evaluate(config:Param("the run's YAML config file (its task_name is t
                     wandb:str=None):         # override wandb.mode: online, offline or disabled
     "FID/KID of a trained run on its held-out split (with the tokenizer's ceiling and the data's floor), caption gain and prompt colour."
     if (config is None) == (run is None): raise SystemExit("naruto_evaluate: give --config or --run (one of them)")
-    run_dir = Path(run) if run is not None else load_config(config).run_dir
-    evaluate(run_dir, num_images, steps, guidance, seed, sampler, temperature, inception=inception, wandb_mode=wandb)
-    print(f"written: {run_dir/'eval'/'metrics.json'}, {run_dir/'eval'/'pairs.png'}")
+    with cli_errors('naruto_evaluate'):
+        run_dir = Path(run) if run is not None else load_config(config).run_dir
+        with RunLock(run_dir): evaluate(run_dir, num_images, steps, guidance, seed, sampler, temperature, inception=inception, wandb_mode=wandb)
+        print(f"written: {RunFolder(run_dir).eval_dir/'metrics.json'}, {RunFolder(run_dir).eval_dir/'pairs.png'}")

@@ -18,7 +18,7 @@ from .vqvae import VQVAE
 from .cftn import CFTN
 from .text import CaptionEncoder
 from .sampling import decode_codes
-from .training import load_pretrained, keep_freed_memory
+from .run import load_models, keep_freed_memory
 
 # %% auto #0
 __all__ = ['MaskGITPipeline', 'mask_to_grid']
@@ -44,13 +44,7 @@ class MaskGITPipeline:
     def from_pretrained(cls, run_dir, device=None) -> 'MaskGITPipeline':
         "Load the trained models of the run in `run_dir`."
         run_dir = Path(run_dir)
-        if not run_dir.is_dir(): raise FileNotFoundError(f"run directory not found: {run_dir}")
-        for name, cmd in (('vqvae', 'naruto_train_vqvae'), ('cftn', 'naruto_train_cftn')):
-            if not (run_dir/name/'model.safetensors').exists():
-                raise FileNotFoundError(f"{run_dir} has no trained {name.upper()} ({run_dir/name/'model.safetensors'} is missing): "
-                                        f"run `{cmd} --config ...` first")
-        vqvae, cftn = load_pretrained(VQVAE, run_dir/'vqvae'), load_pretrained(CFTN, run_dir/'cftn')
-        cfg = yaml.safe_load((run_dir/'config.yaml').read_text()) if (run_dir/'config.yaml').exists() else {}
+        vqvae, cftn, cfg, records = load_models(run_dir)     # checks files, damage and that the two belong together
         text = from_dict(TextConfig, cfg['text'], str(run_dir/'config.yaml'), 'text.') if 'text' in cfg else TextConfig(kind=cftn.text_kind)
         sampling = from_dict(SamplingConfig, cfg['sampling'], str(run_dir/'config.yaml'), 'sampling.') if 'sampling' in cfg else None
         image_size = cfg.get('data', {}).get('image_size')

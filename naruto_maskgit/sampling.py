@@ -134,6 +134,7 @@ def decode_codes(
     guidance_interval:Optional[tuple]=None, # (lo, hi): guide only steps with lo <= t/T < hi, elsewhere g = 1 (one pass); None = every step
     temperature_end:Optional[float]=None, # softmax temperature at the last step, ramped linearly from `temperature`; None = constant
     return_intermediates:bool=False, # also return the (B, N) codes after every step
+    callback:Optional[Callable]=None, # called after every step as callback(step, steps, codes): 0-based t, T, a copy of the (B, N) codes
 ): # codes (B, N) long; with return_intermediates: (codes, list of T (B, N) tensors, mask_token_id where masked)
     "Generate code sequences by MaskGIT iterative parallel decoding, with guidance and in-painting."
     if not isinstance(steps, int) or steps < 1: raise ValueError(f"steps must be an integer >= 1, got {steps!r}")
@@ -210,6 +211,7 @@ def decode_codes(
                     rank = confidence.argsort(dim=1, stable=True).argsort(dim=1)         # 0 = least confident
                     codes = sampled.masked_fill(rank < left[:, None], mask_id)
                 if return_intermediates: intermediates.append(codes.clone())
+                if callback is not None: callback(t, steps, codes.clone())
     finally:
         if was_training is not None: model.train(was_training)
     return (codes, intermediates) if return_intermediates else codes

@@ -4,7 +4,7 @@
 
 # %% ../nbs/09_train_cftn.ipynb #ce3765d9
 from __future__ import annotations
-import copy, json, math, os, warnings
+import copy, json, math, warnings
 from dataclasses import asdict
 from pathlib import Path
 import torch
@@ -17,8 +17,9 @@ from .data import image_grid
 from .masking import random_mask, mask_with_ratio
 from .text import CaptionEncoder, cache_caption_features
 from .cftn import CFTN
-from .training import make_accelerator, train_loop, MetricsLogger, load_pretrained, save_final_model, saved_step, latest_checkpoint, is_main_process
-from .train_vqvae import prepare_run_dir, load_codes, load_vqvae, text_cache_path, codes_path
+from .training import make_accelerator, train_loop, MetricsLogger, save_final_model, is_main_process
+from .run import (RunFolder, RunLock, SPLITS, ProvenanceError, prepare_run_dir, load_codes, load_vqvae, codes_problem,
+                                generator_problem, tokenizer_record, same_tokenizer, checkpoint_dirs, atomic_write_json, cli_errors, _describe)
 
 # %% auto #0
 __all__ = ['CodesDataset', 'load_codes_dataset', 'augment_captions', 'masked_token_loss', 'evaluate_cftn', 'build_cftn',
@@ -52,12 +53,13 @@ class CodesDataset(Dataset):
 
 def load_codes_dataset(cfg:RunConfig, split:str, encoder:CaptionEncoder|None=None) -> CodesDataset:
     "The encoded `split` of a run with its caption features (computed and cached on first use)."
-    d = load_codes(cfg.run_dir, split)
-    cache = text_cache_path(cfg.run_dir, split)
+    run = RunFolder(cfg.run_dir)
+    d = load_codes(run, split)
+    cache = run.text_cache(split)
     encoder = encoder or CaptionEncoder(cfg.text.kind, cfg.text.max_length)
     text = cache_caption_features(encoder, d['captions'], cache)
     if split == 'train' and cfg.data.hflip and d['codes_flipped'] is None:
-        raise ConfigError(f"data.hflip is true but the codes in {codes_path(cfg.run_dir, split)} have no mirrored copies: run `naruto_encode --config ...` again")
+        raise ConfigError(f"data.hflip is true but the codes in {run.codes(split)} have no mirrored copies: run `naruto_encode --config ...` again")
     return CodesDataset(d['codes'], text, d['captions'], d['codes_flipped'] if split == 'train' and cfg.data.hflip else None)
 
 # %% ../nbs/09_train_cftn.ipynb #1c8bc1eb
@@ -119,38 +121,34 @@ def build_cftn(cfg:RunConfig, grid_size:int, text_dim:int=384) -> CFTN:
                 text_max_length=cfg.text.max_length, adaln=c.adaln)
 
 def check_generator_inputs(cfg:RunConfig) -> dict:
-    "Fail early, naming the fix, when the VQ-VAE or the encoded codes of a run are missing or disagree with `cfg.cftn`."
-    run_dir = cfg.run_dir
-    vq_cfg = run_dir/'vqvae'/'config.json'
-    if not vq_cfg.exists(): raise FileNotFoundError(f"no trained VQ-VAE in {run_dir/'vqvae'}: run `naruto_train_vqvae --config ...` first")
+    "Fail early, naming the fix, when the VQ-VAE or the encoded codes of a run are missing, stale or disagree with `cfg.cftn`."
+    run = RunFolder(cfg.run_dir)
+    vq_cfg = run.vqvae/'config.json'
+    if not vq_cfg.exists(): raise FileNotFoundError(f"no trained VQ-VAE in {run.vqvae}: run `naruto_train_vqvae --config ...` first")
     K = json.loads(vq_cfg.read_text())['codebook_size']
     if K != cfg.cftn.codebook_size:
-        raise ConfigError(f"cftn.codebook_size is {cfg.cftn.codebook_size} but the VQ-VAE in {run_dir/'vqvae'} has {K} codes: "
+        raise ConfigError(f"cftn.codebook_size is {cfg.cftn.codebook_size} but the VQ-VAE in {run.vqvae} has {K} codes: "
                           f"set cftn.codebook_size: {K} (or retrain the VQ-VAE with vqvae.codebook_size: {cfg.cftn.codebook_size})")
-    codes = {}
-    for split in ('train', 'test'):
-        d = load_codes(run_dir, split)   # raises: run naruto_encode first
-        if d['codebook_size'] != K:
-            raise ConfigError(f"the codes in {run_dir/'codes'} were made by a VQ-VAE with {d['codebook_size']} codes, not {K}: run `naruto_encode --config ...` again")
-        if d['vqvae_steps'] != saved_step(run_dir/'vqvae'):
-            warnings.warn(f"the {split} codes were encoded by the VQ-VAE after {d['vqvae_steps']} steps, but the saved VQ-VAE has "
-                          f"{saved_step(run_dir/'vqvae')}: run `naruto_encode --config ...` again")
-        codes[split] = d
-    return {'codebook_size': K, 'grid_size': codes['train']['codes'].shape[-1], 'vqvae_steps': codes['train']['vqvae_steps']}
+    problem = codes_problem(run)
+    if problem: raise (FileNotFoundError if 'no encoded codes' in problem else ProvenanceError)(problem)
+    codes = {split: load_codes(run, split) for split in SPLITS}
+    if codes['train']['codebook_size'] != K:
+        raise ProvenanceError(f"the codes in {run.codes_dir} were made by a VQ-VAE with {codes['train']['codebook_size']} codes, not {K}: run `naruto_encode --config ...` again")
+    return {'codebook_size': K, 'grid_size': codes['train']['codes'].shape[-1], 'tokenizer': codes['train']['tokenizer']}
 
-def check_cftn_codes(run_dir, vqvae_steps:int, write:bool=True):
-    "Refuse to continue a generator (checkpoints or saved model) that learned the codes of another VQ-VAE than the current codes'."
-    run_dir = Path(run_dir); marker = run_dir/'cftn_checkpoints'/'codes.json'
-    if marker.exists() and (latest_checkpoint(marker.parent) is not None or (run_dir/'cftn').exists()):
-        was = json.loads(marker.read_text())['vqvae_steps']
-        if was != vqvae_steps:
-            raise RuntimeError(f"{run_dir/'cftn_checkpoints'} holds a generator trained on the codes of the VQ-VAE after {was} steps, "
-                               f"but the codes are now from the VQ-VAE after {vqvae_steps} steps: delete {run_dir/'cftn_checkpoints'} "
-                               f"and {run_dir/'cftn'} to train the generator on the new codes")
-    new = json.dumps({'vqvae_steps': vqvae_steps})
-    if write and not (marker.exists() and marker.read_text() == new):   # other processes may be reading it: replace, never rewrite in place
-        marker.parent.mkdir(parents=True, exist_ok=True)
-        tmp = marker.with_suffix('.tmp'); tmp.write_text(new); os.replace(tmp, marker)
+def check_cftn_codes(run_dir, tokenizer:dict, write:bool=True):
+    "Refuse to continue a generator (checkpoints or saved model) that learned the codes of another VQ-VAE than `tokenizer`."
+    run = RunFolder(run_dir); ckpt = run.checkpoints('cftn'); marker = ckpt/'tokenizer.json'; old_marker = ckpt/'codes.json'
+    learned = None
+    if marker.exists(): learned = json.loads(marker.read_text())
+    elif old_marker.exists(): learned = {'steps': json.loads(old_marker.read_text())['vqvae_steps']}   # runs from before provenance records
+    if learned is not None and checkpoint_dirs(ckpt) and not same_tokenizer(learned, tokenizer):
+        raise ProvenanceError(f"{ckpt} holds a generator trained on the codes of {_describe(learned)}, but the codes are now from "
+                              f"{_describe(tokenizer)}: delete {ckpt} and {run.cftn} to train the generator on the new codes")
+    problem = generator_problem(run.cftn, tokenizer=tokenizer)
+    if problem and not checkpoint_dirs(ckpt): raise ProvenanceError(problem)
+    if write and (learned is None or not same_tokenizer(learned, tokenizer) or 'fingerprint' in tokenizer and 'fingerprint' not in learned):
+        atomic_write_json(marker, tokenizer)
 
 # %% ../nbs/09_train_cftn.ipynb #9c6a8394
 class WeightEMA(torch.nn.Module):
@@ -180,11 +178,14 @@ def inpaint_preview(model, vqvae, dataset:CodesDataset, n:int=4, steps:int=8, se
 
 def train_cftn(cfg:RunConfig, wandb_mode:str|None=None) -> Path:
     "Train (or resume training) the CFTN of `cfg` on the run's encoded codes; returns the folder of the saved model."
+    with RunLock(cfg.run_dir): return _train_cftn(cfg, wandb_mode)
+
+def _train_cftn(cfg, wandb_mode):
     info = check_generator_inputs(cfg)
     run_dir = prepare_run_dir(cfg); tc = cfg.train_cftn
     acc = make_accelerator(tc.mixed_precision, tc.grad_accum_steps)
-    check_cftn_codes(run_dir, info['vqvae_steps'], write=acc.is_main_process)
-    encoder = CaptionEncoder(cfg.text.kind, cfg.text.max_length) if not text_cache_path(run_dir, 'train').exists() else None
+    check_cftn_codes(run_dir, info['tokenizer'], write=acc.is_main_process)
+    encoder = CaptionEncoder(cfg.text.kind, cfg.text.max_length) if not RunFolder(run_dir).text_cache('train').exists() else None
     train, test = load_codes_dataset(cfg, 'train', encoder), load_codes_dataset(cfg, 'test', encoder)
     text_dim = train.text['features'].shape[-1] if train.key == 'features' else 384
     torch.manual_seed(cfg.seed)
@@ -210,11 +211,12 @@ def train_cftn(cfg:RunConfig, wandb_mode:str|None=None) -> Path:
                              after_update=(lambda m: ema.update(acc.unwrap_model(m))) if ema is not None else None,
                              extra_state=(ema,) if ema is not None else ())
     logger.finish()
-    return save_final_model(acc, ema.model if ema is not None else model, run_dir/'cftn', step)
+    return save_final_model(acc, ema.model if ema is not None else model, RunFolder(run_dir).cftn, step, {'tokenizer': info['tokenizer']})
 
 @call_parse
 def naruto_train_cftn(config:Param("the run's YAML config file", str, required=True)=None,
                       wandb:str=None): # override wandb.mode: online, offline or disabled
     "Train the CFTN generator of a run on its encoded codes; running it again resumes from the last checkpoint."
-    out = train_cftn(load_config(config), wandb)
-    if is_main_process(): print(f"CFTN saved to {out}")   # once, not once per process
+    with cli_errors('naruto_train_cftn'):
+        out = train_cftn(load_config(config), wandb)
+        if is_main_process(): print(f"CFTN saved to {out}")   # once, not once per process

@@ -4,51 +4,29 @@
 
 # %% ../nbs/05_train_vqvae.ipynb #ffa22b80
 from __future__ import annotations
-import json, os, warnings
-import yaml
+import json, warnings
 from dataclasses import asdict
 from pathlib import Path
 import torch
 import torch.nn.functional as F
 from torch.utils.data import DataLoader
-from safetensors.torch import save_file, load_file, safe_open
+from safetensors.torch import save_file
 from fastcore.script import call_parse, Param
 from tqdm.auto import tqdm
 
-from .config import RunConfig, ConfigError, load_config, save_config, config_to_dict
+from .config import RunConfig, load_config, config_to_dict
 from .data import CaptionedImages, collate_captioned, image_grid
 from .quantizer import CodebookUsage
 from .vqvae import VQVAE, psnr
-from .training import make_accelerator, train_loop, MetricsLogger, latest_checkpoint, load_pretrained, save_final_model, saved_step, is_main_process
+from .training import make_accelerator, train_loop, MetricsLogger, save_final_model, is_main_process
+from .run import (RunFolder, RunLock, SPLITS, atomic_file, atomic_write_text, cli_errors, prepare_run_dir, load_vqvae,
+                                load_codes, tokenizer_record)
 
 # %% auto #0
-__all__ = ['SHAPE_KEYS', 'prepare_run_dir', 'build_vqvae', 'evaluate_vqvae', 'vqvae_loss', 'train_vqvae', 'naruto_train_vqvae',
-           'codes_path', 'text_cache_path', 'load_vqvae', 'encode_split', 'white_patches', 'merge_background_codes',
-           'encode_dataset', 'load_codes', 'naruto_encode']
+__all__ = ['build_vqvae', 'evaluate_vqvae', 'vqvae_loss', 'train_vqvae', 'naruto_train_vqvae', 'encode_split', 'white_patches',
+           'merge_background_codes', 'encode_dataset', 'naruto_encode']
 
 # %% ../nbs/05_train_vqvae.ipynb #281ac7c2
-SHAPE_KEYS = ('data.image_size', 'vqvae.in_channels', 'vqvae.channels', 'vqvae.num_res_blocks', 'vqvae.codebook_size',
-              'vqvae.code_dim', 'text.kind', 'text.max_length', 'cftn.codebook_size', 'cftn.width', 'cftn.depth', 'cftn.heads', 'cftn.mlp_ratio')
-
-def _get(d:dict, dotted:str):
-    for k in dotted.split('.'): d = d[k]
-    return d
-
-def prepare_run_dir(cfg:RunConfig) -> Path:
-    "Create the run folder and save the config there; fail if the folder holds a run with other model sizes."
-    run_dir = cfg.run_dir; run_dir.mkdir(parents=True, exist_ok=True)
-    saved = run_dir/'config.yaml'
-    if saved.exists():
-        old = yaml.safe_load(saved.read_text()); new = config_to_dict(cfg)
-        for k in SHAPE_KEYS:
-            try: a = _get(old, k)
-            except (KeyError, TypeError): continue
-            if a != _get(new, k):
-                raise ConfigError(f"{run_dir} holds a run whose '{k}' is {a!r}, but the config says {_get(new, k)!r}: "
-                                  f"use another task_name or delete {run_dir}")
-    save_config(cfg, saved)
-    return run_dir
-
 def build_vqvae(cfg:RunConfig) -> VQVAE:
     "A fresh VQ-VAE with the sizes of `cfg.vqvae`."
     return VQVAE(**asdict(cfg.vqvae))
@@ -83,8 +61,11 @@ def vqvae_loss(model, batch):
 
 def train_vqvae(cfg:RunConfig, wandb_mode:str|None=None) -> Path:
     "Train (or resume training) the VQ-VAE of `cfg`; returns the folder of the saved model."
+    with RunLock(cfg.run_dir): return _train_vqvae(cfg, wandb_mode)
+
+def _train_vqvae(cfg, wandb_mode):
     run_dir = prepare_run_dir(cfg); tc = cfg.train_vqvae
-    out_dir = run_dir/'vqvae'
+    out_dir = RunFolder(run_dir).vqvae
     acc = make_accelerator(tc.mixed_precision, tc.grad_accum_steps)
     train = CaptionedImages.from_config(cfg.data, 'train', cfg.seed)
     test = CaptionedImages.from_config(cfg.data, 'test', cfg.seed)
@@ -106,25 +87,11 @@ def train_vqvae(cfg:RunConfig, wandb_mode:str|None=None) -> Path:
 def naruto_train_vqvae(config:Param("the run's YAML config file", str, required=True)=None,
                        wandb:str=None): # override wandb.mode: online, offline or disabled
     "Train the VQ-VAE tokenizer of a run; running it again resumes from the last checkpoint."
-    out = train_vqvae(load_config(config), wandb)
-    if is_main_process(): print(f"VQ-VAE saved to {out}")   # once, not once per process
+    with cli_errors('naruto_train_vqvae'):
+        out = train_vqvae(load_config(config), wandb)
+        if is_main_process(): print(f"VQ-VAE saved to {out}")   # once, not once per process
 
 # %% ../nbs/05_train_vqvae.ipynb #ced368a2
-def codes_path(run_dir, split:str) -> Path:
-    "Where `naruto_encode` stores the code grids of `split`."
-    return Path(run_dir)/'codes'/f'{split}.safetensors'
-
-def text_cache_path(run_dir, split:str) -> Path:
-    "Where the caption features of `split` are cached."
-    return Path(run_dir)/'codes'/f'{split}_text.safetensors'
-
-def load_vqvae(run_dir) -> VQVAE:
-    "The trained VQ-VAE of a run, with a clear error when there is none."
-    d = Path(run_dir)/'vqvae'
-    if not (d/'model.safetensors').exists():
-        raise FileNotFoundError(f"no trained VQ-VAE in {d}: run `naruto_train_vqvae --config ...` first")
-    return load_pretrained(VQVAE, d)
-
 @torch.no_grad()
 def encode_split(model:VQVAE, dataset, batch_size:int=64, device='cpu', flip:bool=False) -> tuple[torch.Tensor, torch.Tensor, list, torch.Tensor]:
     "Code grids (N, h, w), dataset rows (N,), captions and all-white-patch flags (N, h, w) of every readable image of `dataset` (mirrored if `flip`)."
@@ -155,13 +122,17 @@ def merge_background_codes(codes:torch.Tensor, white:torch.Tensor, background:in
 # %% ../nbs/05_train_vqvae.ipynb #90def495
 def encode_dataset(cfg:RunConfig, batch_size:int=64) -> dict:
     "Encode the train and test splits of `cfg` into codes and cache their caption features; returns the paths."
+    with RunLock(cfg.run_dir): return _encode_dataset(cfg, batch_size)
+
+def _encode_dataset(cfg, batch_size):
     from naruto_maskgit.text import CaptionEncoder, cache_caption_features
-    run_dir = cfg.run_dir
-    model = load_vqvae(run_dir)
+    run = RunFolder(cfg.run_dir)
+    model = load_vqvae(run)
+    tok = tokenizer_record(run.vqvae)
     device = 'cuda' if torch.cuda.is_available() else 'cpu'
     dtype = torch.int16 if model.quantizer.codebook_size <= 32767 else torch.int32
     encoder, paths, background = CaptionEncoder(cfg.text.kind, cfg.text.max_length, device=device), {}, None
-    for split in ('train', 'test'):
+    for split in SPLITS:
         ds = CaptionedImages.from_source(cfg.data.source, split, cfg.data.image_size, False, cfg.data.image_column,
                                          cfg.data.caption_column, cfg.data.test_fraction, cfg.seed)
         codes, rows, caps, white = encode_split(model, ds, batch_size, device)
@@ -172,29 +143,18 @@ def encode_dataset(cfg:RunConfig, batch_size:int=64) -> dict:
             codes, background = merge_background_codes(codes, white, background)
             if 'codes_flipped' in tensors: tensors['codes_flipped'] = merge_background_codes(tensors['codes_flipped'], white_f, background)[0]
             print(f"{split}: {white.float().mean():.0%} of patches are white background -> code {background}")
-        p = codes_path(run_dir, split); p.parent.mkdir(parents=True, exist_ok=True)
-        tmp = p.with_name(p.name + '.tmp')
-        save_file({'codes': codes.to(dtype).contiguous(), 'rows': rows, **{k: v.to(dtype).contiguous() for k, v in tensors.items()}}, str(tmp),
-                  metadata={'codebook_size': str(model.quantizer.codebook_size), 'vqvae_steps': str(saved_step(run_dir/'vqvae')),
-                            'background_code': str(background if background is not None else -1)})
-        os.replace(tmp, p)
-        cp = p.with_name(f'{split}_captions.json'); tmpc = cp.with_name(cp.name + '.tmp')
-        tmpc.write_text(json.dumps(caps)); os.replace(tmpc, cp)
-        cache_caption_features(encoder, caps, text_cache_path(run_dir, split))
-        paths[split] = p
-        print(f"{split}: {len(caps)} images -> codes {tuple(codes.shape)} in {p}")
+        # captions and their features first, the codes last: the codes' tokenizer record marks a finished encoding
+        atomic_write_text(run.captions(split), json.dumps(caps))
+        cache_caption_features(encoder, caps, run.text_cache(split))
+        with atomic_file(run.codes(split)) as tmp:
+            save_file({'codes': codes.to(dtype).contiguous(), 'rows': rows, **{k: v.to(dtype).contiguous() for k, v in tensors.items()}}, str(tmp),
+                      metadata={'codebook_size': str(model.quantizer.codebook_size), 'vqvae_steps': str(tok.get('steps', -1)),
+                                'vqvae_fingerprint': tok.get('fingerprint', ''), 'background_code': str(background if background is not None else -1)})
+        paths[split] = run.codes(split)
+        print(f"{split}: {len(caps)} images -> codes {tuple(codes.shape)} in {run.codes(split)}")
     return paths
-
-def load_codes(run_dir, split:str) -> dict:
-    "The encoded `split` of a run: 'codes' (N, h, w) long, 'codes_flipped' (those of the mirrored images, or None), 'rows', 'captions' and the VQ-VAE's 'codebook_size'."
-    p = codes_path(run_dir, split)
-    if not p.exists(): raise FileNotFoundError(f"no encoded codes at {p}: run `naruto_encode --config ...` first")
-    with safe_open(str(p), 'pt') as f: meta = f.metadata()
-    d = load_file(str(p))
-    return {'codes': d['codes'].long(), 'codes_flipped': d['codes_flipped'].long() if 'codes_flipped' in d else None, 'rows': d['rows'], 'captions': json.loads(p.with_name(f'{split}_captions.json').read_text()),
-            'codebook_size': int(meta['codebook_size']), 'vqvae_steps': int(meta.get('vqvae_steps', -1))}
 
 @call_parse
 def naruto_encode(config:Param("the run's YAML config file", str, required=True)=None):
     "Encode every split of a run's data into VQ-VAE codes (and cache caption features) for the generator."
-    encode_dataset(load_config(config))
+    with cli_errors('naruto_encode'): encode_dataset(load_config(config))

@@ -4,7 +4,7 @@
 
 # %% ../nbs/04_training.ipynb #cc25f370
 from __future__ import annotations
-import contextlib, io, json, math, os, secrets, shutil, sys, time, warnings
+import json, math, os, secrets, shutil, sys, time, warnings
 from pathlib import Path
 import torch
 from torch import nn
@@ -14,10 +14,14 @@ from accelerate.state import AcceleratorState
 from accelerate.utils import set_seed
 from tqdm.auto import tqdm
 
+from .config import ConfigError
+from .run import (RunFolder, WriteFailed, TrainingDiverged, NonFiniteWeights, atomic_write_text, check_finite,
+                                clean_checkpoints, commit_checkpoint, resume_checkpoint, save_model, saved_step, verify_folder,
+                                drop_metrics_after, keep_freed_memory)
+
 # %% auto #0
 __all__ = ['warmup_cosine', 'warmup_cosine_scheduler', 'EpochBatches', 'batches_from', 'seed_step', 'StepCounter',
-           'atomic_write_text', 'latest_checkpoint', 'save_checkpoint', 'load_pretrained', 'save_model_atomic',
-           'saved_step', 'save_final_model', 'MetricsLogger', 'read_metrics', 'keep_freed_memory', 'make_accelerator',
+           'save_checkpoint', 'save_final_model', 'MetricsLogger', 'read_metrics', 'make_accelerator',
            'is_main_process', 'train_loop']
 
 # %% ../nbs/04_training.ipynb #be0cf40d
@@ -72,62 +76,30 @@ class StepCounter:
     def state_dict(self): return {'step': self.step}
     def load_state_dict(self, d): self.step = int(d['step'])
 
-def atomic_write_text(path, text:str):
-    "Write `text` to `path` through a temporary file and a rename."
-    path = Path(path); tmp = path.with_name(path.name + '.tmp')
-    tmp.write_text(text); os.replace(tmp, path)
-
-def latest_checkpoint(ckpt_dir) -> Path|None:
-    "The newest complete checkpoint folder in `ckpt_dir`, or None."
-    ckpt_dir = Path(ckpt_dir)
-    if (ckpt_dir/'latest').exists():
-        p = ckpt_dir/(ckpt_dir/'latest').read_text().strip()
-        if p.is_dir(): return p
-    done = sorted(p for p in ckpt_dir.glob('step_*') if p.is_dir() and not p.name.endswith('.tmp'))
-    return done[-1] if done else None
-
 def save_checkpoint(accelerator, ckpt_dir, step:int, keep:int=2) -> Path:
     "Save the whole training state atomically as `ckpt_dir/step_XXXXXXX`, keeping the newest `keep`."
-    ckpt_dir = Path(ckpt_dir); final = ckpt_dir/f'step_{step:07d}'; tmp = ckpt_dir/(final.name + '.tmp')
+    ckpt_dir = Path(ckpt_dir); tmp = ckpt_dir/f'step_{step:07d}.tmp'
     if accelerator.is_main_process:
         ckpt_dir.mkdir(parents=True, exist_ok=True)
         if tmp.exists(): shutil.rmtree(tmp)
     accelerator.wait_for_everyone()
-    accelerator.save_state(str(tmp))
+    try: accelerator.save_state(str(tmp))
+    except OSError as e:
+        shutil.rmtree(tmp, ignore_errors=True)
+        prev = resume_checkpoint(ckpt_dir, warn=False)
+        raise WriteFailed(e.errno, f"could not write the checkpoint of step {step} to {ckpt_dir}: {e.strerror or e}. "
+                          f"The previous checkpoint ({prev.name if prev else 'none'}) and the `latest` pointer are intact: "
+                          "free some disk space and run the command again to resume from it") from e
     accelerator.wait_for_everyone()
-    if accelerator.is_main_process:
-        if final.exists(): shutil.rmtree(final)
-        os.replace(tmp, final)
-        atomic_write_text(ckpt_dir/'latest', final.name)
-        for old in sorted(p for p in ckpt_dir.glob('step_*') if p.is_dir() and p != final)[:-(keep - 1) or None]:
-            shutil.rmtree(old, ignore_errors=True)
+    final = ckpt_dir/f'step_{step:07d}'
+    if accelerator.is_main_process: final = commit_checkpoint(tmp, ckpt_dir, step, keep)
     accelerator.wait_for_everyone()
     return final
 
-def load_pretrained(cls, model_dir):
-    "`cls.from_pretrained(model_dir)` without huggingface_hub's 'Loading weights from local directory' print."
-    with contextlib.redirect_stdout(io.StringIO()): return cls.from_pretrained(str(model_dir))
-
-def save_model_atomic(model, out_dir, step:int|None=None):
-    "`save_pretrained` (and the `step` it was trained to) into a temporary folder, then rename it to `out_dir`."
-    out_dir = Path(out_dir); tmp = out_dir.with_name(out_dir.name + '.tmp'); old = out_dir.with_name(out_dir.name + '.old')
-    for p in (tmp, old):
-        if p.exists(): shutil.rmtree(p)
-    model.save_pretrained(tmp)
-    if step is not None: (tmp/'trained_steps.txt').write_text(str(step))
-    if out_dir.exists(): os.replace(out_dir, old)
-    os.replace(tmp, out_dir)
-    if old.exists(): shutil.rmtree(old)
-    return out_dir
-
-def saved_step(model_dir) -> int:
-    "The step the model saved in `model_dir` was trained to, or -1 when there is none."
-    p = Path(model_dir)/'trained_steps.txt'
-    return int(p.read_text()) if p.exists() and (Path(model_dir)/'model.safetensors').exists() else -1
-
-def save_final_model(accelerator, model, out_dir, step:int):
-    "At the end of training, save `model` to `out_dir` unless the model of this `step` is already there."
-    if accelerator.is_main_process and saved_step(out_dir) != step: save_model_atomic(model, out_dir, step)
+def save_final_model(accelerator, model, out_dir, step:int, record:dict|None=None):
+    "At the end of training, save `model` (with its provenance `record`) to `out_dir` unless an intact model of this `step` is there."
+    if accelerator.is_main_process and (saved_step(out_dir) != step or verify_folder(out_dir, ('model.safetensors', 'config.json'))):
+        save_model(model, out_dir, {'steps': step, **(record or {})})
     accelerator.wait_for_everyone()
     return Path(out_dir)
 
@@ -135,16 +107,17 @@ def save_final_model(accelerator, model, out_dir, step:int):
 class MetricsLogger:
     "Append metrics to `metrics.jsonl` and, unless disabled, to wandb (main process only)."
     def __init__(self, run_dir, stage:str, wandb_cfg=None, config:dict|None=None, enabled:bool=True):
-        self.path, self.stage, self.enabled, self.wandb = Path(run_dir)/'metrics.jsonl', stage, enabled, None
+        run = RunFolder(run_dir)
+        self.path, self.stage, self.enabled, self.wandb = run.metrics, stage, enabled, None
         if not enabled: return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         if wandb_cfg is not None and wandb_cfg.mode != 'disabled':
             import wandb
-            id_file = Path(run_dir)/f'wandb_id_{stage}.txt'
+            id_file = run.wandb_id(stage)
             run_id = id_file.read_text().strip() if id_file.exists() else secrets.token_hex(4)
             atomic_write_text(id_file, run_id)
             self.wandb = wandb.init(project=wandb_cfg.project, mode=wandb_cfg.mode, dir=str(run_dir), id=run_id,
-                                    resume='allow', name=f"{Path(run_dir).name}-{stage}", config=config, settings=wandb.Settings(silent=True))
+                                    resume='allow', name=f"{run.path.name}-{stage}", group=run.path.name, config=config, settings=wandb.Settings(silent=True))
 
     def log(self, step:int, metrics:dict, images:dict|None=None):
         "Record `metrics` (numbers) and optional PIL `images` at `step`."
@@ -167,22 +140,10 @@ def _plain(v):
 
 def read_metrics(run_dir, stage:str|None=None) -> list:
     "The rows of `{run_dir}/metrics.jsonl`, optionally only those of `stage`."
-    p = Path(run_dir)/'metrics.jsonl'
+    p = RunFolder(run_dir).metrics
     if not p.exists(): return []
     rows = [json.loads(l) for l in p.read_text().splitlines() if l.strip()]
     return [r for r in rows if stage is None or r['stage'] == stage]
-
-# %% ../nbs/04_training.ipynb #40d0d929
-_M_TRIM_THRESHOLD, _M_MMAP_MAX = -1, -4   # glibc's mallopt parameter numbers (malloc.h)
-
-def keep_freed_memory() -> bool:
-    "Ask glibc malloc to keep freed memory for reuse instead of returning it to the OS; True if it took effect."
-    if os.environ.get('NARUTO_KEEP_FREED_MEMORY', '1') == '0' or not sys.platform.startswith('linux'): return False
-    try:
-        import ctypes
-        libc = ctypes.CDLL('libc.so.6')
-        return bool(libc.mallopt(_M_MMAP_MAX, 0)) and bool(libc.mallopt(_M_TRIM_THRESHOLD, -1))
-    except (OSError, AttributeError): return False    # not glibc
 
 # %% ../nbs/04_training.ipynb #aea64640
 def make_accelerator(mixed_precision:str='no', grad_accum_steps:int=1) -> Accelerator:
@@ -200,33 +161,77 @@ def is_main_process() -> bool:
     return int(os.environ.get('RANK', '0')) == 0
 
 # %% ../nbs/04_training.ipynb #b6ae92af
+def _is_empty(batch) -> bool:
+    "Is this a batch from which every item was dropped (e.g. all its images unreadable)?"
+    v = next(iter(batch.values()), None) if isinstance(batch, dict) else None
+    return v is not None and hasattr(v, '__len__') and len(v) == 0
+
+def _diverged(stage:str, loss:float, step:int, ckpt_dir, detail:str|None=None):
+    last = resume_checkpoint(ckpt_dir, warn=False)
+    raise TrainingDiverged(f"{stage}: {detail or f'the loss is {loss:g}'} at step {step}, so training stopped. "
+                           + (f"The last good checkpoint is {last} (step {int(last.name[5:])}) and `latest` still points to it" if last else "No checkpoint was saved yet")
+                           + f": lower train_{stage}.lr (or raise warmup_steps) and run the command again")
+
+def _check_extra_state(ckpt, registered:int, stage:str):
+    "Fail clearly when a checkpoint holds another number of registered objects than this run (e.g. the EMA switched on or off)."
+    saved = len(list(Path(ckpt).glob('custom_checkpoint_*.pkl')))
+    if saved and saved != registered:
+        raise ConfigError(f"{ckpt} holds {saved - 2} extra training state(s) but this run has {registered - 2}: a setting that adds "
+                          f"state changed since it was saved (train_cftn.ema_decay 0 <-> > 0). Put the setting back, or use a new task_name")
+
+def _apply_config_hparams(optimizer, scheduler, wanted:list, stage:str, step:int, say=print):
+    "After a resume, use the config's learning rate and weight decay (not the checkpoint's) and say what changed."
+    for i, (g, (lr, wd)) in enumerate(zip(optimizer.param_groups, wanted)):
+        if scheduler.base_lrs[i] == lr and g.get('weight_decay', 0.0) == wd: continue
+        say(f"{stage}: the config changed since the checkpoint: lr {scheduler.base_lrs[i]:g} -> {lr:g}, "
+            f"weight_decay {g.get('weight_decay', 0.0):g} -> {wd:g} (group {i}), from step {step} on")
+        scheduler.base_lrs[i] = g['initial_lr'] = lr
+        g['lr'], g['weight_decay'] = lr * scheduler.lr_lambdas[i](scheduler.last_epoch), wd
+    scheduler._last_lr = [g['lr'] for g in optimizer.param_groups]
+
 def train_loop(accelerator, *, stage:str, run_dir, train_cfg, seed:int, model, optimizer, dataset, loss_fn,
                eval_fn=None, after_update=None, collate_fn=None, extra_state=(), logger=None, move_batch=None):
     "Train `model` for `train_cfg.steps` optimizer steps, resuming from `{run_dir}/{stage}_checkpoints` when present."
     tc = train_cfg
+    for k in ('steps', 'batch_size', 'grad_accum_steps', 'log_every', 'save_every', 'eval_every'):
+        if getattr(tc, k, 1) < 1: raise ConfigError(f"train_{stage}.{k} must be >= 1, got {getattr(tc, k)}")
+    wanted = [(g['lr'], g.get('weight_decay', 0.0)) for g in optimizer.param_groups]   # the config's values, before a resume
     scheduler = warmup_cosine_scheduler(optimizer, tc.warmup_steps, tc.steps)
     counter = StepCounter()
     model, optimizer = accelerator.prepare(model, optimizer)
     accelerator.register_for_checkpointing(scheduler, counter, *extra_state)
-    ckpt_dir = Path(run_dir)/f'{stage}_checkpoints'
-    last = latest_checkpoint(ckpt_dir)
+    ckpt_dir = RunFolder(run_dir).checkpoints(stage)
+    if accelerator.is_main_process: clean_checkpoints(ckpt_dir)         # what a crash left half-written
+    accelerator.wait_for_everyone()
+    last = resume_checkpoint(ckpt_dir)
     if last is not None:
+        _check_extra_state(last, 2 + len(extra_state), stage)
         accelerator.load_state(str(last))
         accelerator.print(f"{stage}: resumed from {last} (step {counter.step})")
+        _apply_config_hparams(optimizer, scheduler, wanted, stage, counter.step, accelerator.print)
+        if logger is not None and accelerator.is_main_process: drop_metrics_after(logger.path, stage, counter.step)
     if counter.step >= tc.steps: return accelerator.unwrap_model(model), counter.step
     batches = batches_from(dataset, tc.batch_size, counter.step * tc.grad_accum_steps, seed,
                            accelerator.process_index, accelerator.num_processes, collate_fn, getattr(tc, 'num_workers', 0))
     move_batch = move_batch or (lambda b: {k: v.to(accelerator.device) if torch.is_tensor(v) else v for k, v in b.items()})
     pbar = tqdm(total=tc.steps, initial=counter.step, desc=stage, disable=not accelerator.is_main_process, dynamic_ncols=True)
     sums, n_logged, t0 = {}, 0, time.time()
+    spe, empty_run = max(1, len(dataset) // (tc.batch_size * accelerator.num_processes)), 0
     model.train()
     while counter.step < tc.steps:
         step = counter.step
         for micro in range(tc.grad_accum_steps):
             seed_step(seed, step * tc.grad_accum_steps + micro, accelerator.process_index)
-            batch = move_batch(next(batches))
+            batch = next(batches)
+            if _is_empty(batch):                     # every item of it unreadable: nothing to learn from, the step goes on
+                empty_run += 1
+                if empty_run > spe: raise ValueError(f"{getattr(dataset, 'name', stage)}: no readable item in a whole epoch of batches: "
+                                                     "are all the images unreadable? (see the warnings above)")
+                continue
+            empty_run, batch = 0, move_batch(batch)
             with accelerator.accumulate(model):
                 loss, logs = loss_fn(model, batch)
+                if not torch.isfinite(loss.detach()).all(): _diverged(stage, float(loss.detach().float().mean()), step + 1, ckpt_dir)
                 accelerator.backward(loss)
                 if accelerator.sync_gradients and tc.grad_clip > 0:
                     logs['grad_norm'] = accelerator.clip_grad_norm_(model.parameters(), tc.grad_clip)
@@ -239,7 +244,7 @@ def train_loop(accelerator, *, stage:str, run_dir, train_cfg, seed:int, model, o
         pbar.update(1)
         if counter.step % tc.log_every == 0 or counter.step == tc.steps:
             dt = time.time() - t0
-            row = {k: v / n_logged for k, v in sums.items()} | {'lr': scheduler.get_last_lr()[0], 'steps_per_s': n_logged / tc.grad_accum_steps / dt}
+            row = {k: v / max(1, n_logged) for k, v in sums.items()} | {'lr': scheduler.get_last_lr()[0], 'steps_per_s': max(1, n_logged) / tc.grad_accum_steps / dt}
             pbar.set_postfix({k: f'{v:.4g}' for k, v in row.items() if k in ('loss', 'acc', 'perplexity')})
             if logger: logger.log(counter.step, row)
             sums, n_logged, t0 = {}, 0, time.time()
@@ -251,6 +256,8 @@ def train_loop(accelerator, *, stage:str, run_dir, train_cfg, seed:int, model, o
             accelerator.print(f"{stage} step {counter.step}: " + ', '.join(f'{k} {v:.4g}' for k, v in metrics.items()))
             t0 = time.time()
         if counter.step % tc.save_every == 0 or counter.step == tc.steps:
+            try: check_finite(accelerator.unwrap_model(model), f"the {stage} model at step {counter.step}")
+            except NonFiniteWeights as e: _diverged(stage, float('nan'), counter.step, ckpt_dir, str(e))
             save_checkpoint(accelerator, ckpt_dir, counter.step)
     pbar.close()
     return accelerator.unwrap_model(model), counter.step
