@@ -218,46 +218,47 @@ def train_loop(accelerator, *, stage:str, run_dir, train_cfg, seed:int, model, o
     sums, n_logged, t0 = {}, 0, time.time()
     spe, empty_run = max(1, len(dataset) // (tc.batch_size * accelerator.num_processes)), 0
     model.train()
-    while counter.step < tc.steps:
-        step = counter.step
-        for micro in range(tc.grad_accum_steps):
-            seed_step(seed, step * tc.grad_accum_steps + micro, accelerator.process_index)
-            batch = next(batches)
-            if _is_empty(batch):                     # every item of it unreadable: nothing to learn from, the step goes on
-                empty_run += 1
-                if empty_run > spe: raise ValueError(f"{getattr(dataset, 'name', stage)}: no readable item in a whole epoch of batches: "
-                                                     "are all the images unreadable? (see the warnings above)")
-                continue
-            empty_run, batch = 0, move_batch(batch)
-            with accelerator.accumulate(model):
-                loss, logs = loss_fn(model, batch)
-                if not torch.isfinite(loss.detach()).all(): _diverged(stage, float(loss.detach().float().mean()), step + 1, ckpt_dir)
-                accelerator.backward(loss)
-                if accelerator.sync_gradients and tc.grad_clip > 0:
-                    logs['grad_norm'] = accelerator.clip_grad_norm_(model.parameters(), tc.grad_clip)
-                optimizer.step(); optimizer.zero_grad(set_to_none=True)
-            for k, v in logs.items(): sums[k] = sums.get(k, 0.0) + float(v)
-            n_logged += 1
-        scheduler.step()
-        if after_update is not None: after_update(model)
-        counter.step += 1
-        pbar.update(1)
-        if counter.step % tc.log_every == 0 or counter.step == tc.steps:
-            dt = time.time() - t0
-            row = {k: v / max(1, n_logged) for k, v in sums.items()} | {'lr': scheduler.get_last_lr()[0], 'steps_per_s': max(1, n_logged) / tc.grad_accum_steps / dt}
-            pbar.set_postfix({k: f'{v:.4g}' for k, v in row.items() if k in ('loss', 'acc', 'perplexity')})
-            if logger: logger.log(counter.step, row)
-            sums, n_logged, t0 = {}, 0, time.time()
-        if eval_fn is not None and (counter.step % tc.eval_every == 0 or counter.step == tc.steps):
-            model.eval()
-            metrics, images = eval_fn(accelerator.unwrap_model(model), counter.step)
-            model.train()
-            if logger: logger.log(counter.step, {f'eval_{k}': v for k, v in metrics.items()}, images)
-            accelerator.print(f"{stage} step {counter.step}: " + ', '.join(f'{k} {v:.4g}' for k, v in metrics.items()))
-            t0 = time.time()
-        if counter.step % tc.save_every == 0 or counter.step == tc.steps:
-            try: check_finite(accelerator.unwrap_model(model), f"the {stage} model at step {counter.step}")
-            except NonFiniteWeights as e: _diverged(stage, float('nan'), counter.step, ckpt_dir, str(e))
-            save_checkpoint(accelerator, ckpt_dir, counter.step)
-    pbar.close()
+    try:
+        while counter.step < tc.steps:
+            step = counter.step
+            for micro in range(tc.grad_accum_steps):
+                seed_step(seed, step * tc.grad_accum_steps + micro, accelerator.process_index)
+                batch = next(batches)
+                if _is_empty(batch):                     # every item of it unreadable: nothing to learn from, the step goes on
+                    empty_run += 1
+                    if empty_run > spe: raise ValueError(f"{getattr(dataset, 'name', stage)}: no readable item in a whole epoch of batches: "
+                                                         "are all the images unreadable? (see the warnings above)")
+                    continue
+                empty_run, batch = 0, move_batch(batch)
+                with accelerator.accumulate(model):
+                    loss, logs = loss_fn(model, batch)
+                    if not torch.isfinite(loss.detach()).all(): _diverged(stage, float(loss.detach().float().mean()), step + 1, ckpt_dir)
+                    accelerator.backward(loss)
+                    if accelerator.sync_gradients and tc.grad_clip > 0:
+                        logs['grad_norm'] = accelerator.clip_grad_norm_(model.parameters(), tc.grad_clip)
+                    optimizer.step(); optimizer.zero_grad(set_to_none=True)
+                for k, v in logs.items(): sums[k] = sums.get(k, 0.0) + float(v)
+                n_logged += 1
+            scheduler.step()
+            if after_update is not None: after_update(model)
+            counter.step += 1
+            pbar.update(1)
+            if counter.step % tc.log_every == 0 or counter.step == tc.steps:
+                dt = time.time() - t0
+                row = {k: v / max(1, n_logged) for k, v in sums.items()} | {'lr': scheduler.get_last_lr()[0], 'steps_per_s': max(1, n_logged) / tc.grad_accum_steps / dt}
+                pbar.set_postfix({k: f'{v:.4g}' for k, v in row.items() if k in ('loss', 'acc', 'perplexity')})
+                if logger: logger.log(counter.step, row)
+                sums, n_logged, t0 = {}, 0, time.time()
+            if eval_fn is not None and (counter.step % tc.eval_every == 0 or counter.step == tc.steps):
+                model.eval()
+                metrics, images = eval_fn(accelerator.unwrap_model(model), counter.step)
+                model.train()
+                if logger: logger.log(counter.step, {f'eval_{k}': v for k, v in metrics.items()}, images)
+                accelerator.print(f"{stage} step {counter.step}: " + ', '.join(f'{k} {v:.4g}' for k, v in metrics.items()))
+                t0 = time.time()
+            if counter.step % tc.save_every == 0 or counter.step == tc.steps:
+                try: check_finite(accelerator.unwrap_model(model), f"the {stage} model at step {counter.step}")
+                except NonFiniteWeights as e: _diverged(stage, float('nan'), counter.step, ckpt_dir, str(e))
+                save_checkpoint(accelerator, ckpt_dir, counter.step)
+    finally: pbar.close()                    # before any error message, not after it
     return accelerator.unwrap_model(model), counter.step
