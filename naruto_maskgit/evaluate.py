@@ -265,9 +265,9 @@ def evaluate(run_dir,                       # a trained run folder
              wandb_mode:str|None=None,      # override the run's wandb.mode
              verbose:bool=True) -> dict:
     "FID/KID of generated, reconstructed, unconditional and training images against the held-out split, and the run's other quality figures."
-    run_dir = Path(run_dir)
-    if not (run_dir/'config.yaml').exists(): raise FileNotFoundError(f"{run_dir} has no config.yaml: is it a run folder?")
-    cfg = load_config(run_dir/'config.yaml'); cfg.task_name = str(run_dir)
+    run = RunFolder(run_dir); run_dir = run.path
+    if not run.config.exists(): raise FileNotFoundError(f"{run_dir} has no config.yaml: is it a run folder?")
+    cfg = load_config(run.config); cfg.task_name = str(run_dir)
     pipe = MaskGITPipeline.from_pretrained(run_dir)
     s = pipe.sampling
     steps, guidance, sampler = steps or s.steps, s.guidance if guidance is None else guidance, sampler or s.sampler
@@ -297,7 +297,7 @@ def evaluate(run_dir,                       # a trained run folder
         m['prompt_colour/conditional'], m['prompt_colour/unconditional'] = pc['conditional'], pc['unconditional']
     m['seconds'] = round(time.time() - t0, 1)
     if write:
-        out = run_dir/'eval'; out.mkdir(exist_ok=True)
+        out = run.eval_dir; out.mkdir(exist_ok=True)
         atomic_write_text(out/'metrics.json', json.dumps(m, indent=1))
         k = min(8, n)
         pairs = [im for i in range(k) for im in (tensor_to_pil(real[i]), tensor_to_pil(images['generated'][i]))]
@@ -305,7 +305,7 @@ def evaluate(run_dir,                       # a trained run folder
         grid.save(out/'pairs.png')
         wcfg = cfg.wandb if wandb_mode is None else type(cfg.wandb)(mode=wandb_mode, project=cfg.wandb.project)
         logger = MetricsLogger(run_dir, 'eval', wcfg, None)
-        logger.log(max(0, saved_step(run_dir/'cftn')), {k: v for k, v in m.items() if isinstance(v, (int, float))}, {'pairs': grid})
+        logger.log(max(0, saved_step(run.cftn)), {k: v for k, v in m.items() if isinstance(v, (int, float))}, {'pairs': grid})
         logger.finish()
     if verbose: print(format_table(m))
     return m

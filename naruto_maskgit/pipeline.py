@@ -257,12 +257,21 @@ def inpaint(self:MaskGITPipeline,
             mask,                            # pixel mask, nonzero/white = regenerate (PIL, array or tensor)
             prompt:str='',                   # what the regenerated region should show
             *,
-            num_inference_steps:int|None=None, guidance_scale:float|None=None,
-            num_images_per_prompt:int|None=None, # images to make (default 1)
-            negative_prompt:str|None=None, generator:torch.Generator|None=None, callback_on_step_end=None,
-            temperature:float|None=None, choice_temperature:float|None=None, guidance_ramp:bool|None=None,
-            sampler:str|None=None, guidance_interval=None,
-            steps:int|None=None, guidance:float|None=None, num_samples:int|None=None, seed:int|None=None, # today's names
+            num_inference_steps:int|None=None,   # decoding steps T (alias `steps`)
+            guidance_scale:float|None=None,      # classifier-free guidance g (alias `guidance`)
+            num_images_per_prompt:int|None=None, # images to make, default 1 (alias `num_samples`)
+            negative_prompt:str|None=None,       # what guidance steers away from (None/'' = the null condition)
+            generator:torch.Generator|None=None, # all randomness, on the pipeline's device
+            callback_on_step_end=None,           # f(pipe, step, total, state) after every step, as in the call
+            temperature:float|None=None,         # sampling temperature of the candidates (> 0)
+            choice_temperature:float|None=None,  # scale of the annealed Gumbel noise on confidences (>= 0)
+            guidance_ramp:bool|None=None,        # ramp g linearly over the steps
+            sampler:str|None=None,               # 'confidence' or 'halton'
+            guidance_interval=None,              # (lo, hi): guide only steps with lo <= t/T < hi
+            steps:int|None=None,                 # = num_inference_steps
+            guidance:float|None=None,            # = guidance_scale
+            num_samples:int|None=None,           # = num_images_per_prompt
+            seed:int|None=None,                  # a generator seeded with this (None and no generator: random)
            ) -> list:
     "Regenerate the masked region of `image` under `prompt`; a list of PIL images (arguments as in the call)."
     num, kw = self._decoding_args(num_inference_steps, guidance_scale, num_images_per_prompt, generator, temperature,

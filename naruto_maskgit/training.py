@@ -152,7 +152,8 @@ def make_accelerator(mixed_precision:str='no', grad_accum_steps:int=1) -> Accele
     if AcceleratorState._shared_state and int(os.environ.get('WORLD_SIZE', '1')) == 1: AcceleratorState._reset_state(True)
     cpu = not torch.cuda.is_available()
     if cpu and mixed_precision == 'bf16':
-        warnings.warn("bf16 on a CPU without bf16 instructions is 2-3x slower than fp32 (see FINDINGS)")
+        warnings.warn("bf16 autocast on a CPU runs 2-3x slower than fp32 unless the CPU has bf16 instructions (AVX512-BF16 or AMX): "
+                      "measure it, or set mixed_precision: no")
     if cpu and mixed_precision == 'fp16': mixed_precision = 'no'
     return Accelerator(cpu=cpu, mixed_precision=mixed_precision, gradient_accumulation_steps=grad_accum_steps)
 
