@@ -6,12 +6,11 @@
 from __future__ import annotations
 import hashlib, re, time, unicodedata
 from pathlib import Path
-import torch
 from PIL import Image, ImageDraw
 from fastcore.script import call_parse, Param
 
 from .config import load_config, quickstart_config, RunConfig
-from .data import image_grid, display_scale
+from .data import display_scale
 from .run import RunFolder, RunLock, SPLITS, codes_problem, load_codes, cli_errors
 from .train_vqvae import train_vqvae, encode_dataset
 from .train_cftn import train_cftn

@@ -6,8 +6,7 @@
 __all__ = ['nearest_codes', 'code_perplexity', 'QuantizerOutput', 'VectorQuantizerEMA', 'CodebookUsage']
 
 # %% ../nbs/02_quantizer.ipynb #bade1f47
-import math
-from typing import NamedTuple, Optional
+from typing import NamedTuple
 
 import torch
 import torch.distributed as dist

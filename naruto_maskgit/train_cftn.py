@@ -4,12 +4,11 @@
 
 # %% ../nbs/09_train_cftn.ipynb #ce3765d9
 from __future__ import annotations
-import copy, json, math, warnings
-from dataclasses import asdict
+import copy, json
 from pathlib import Path
 import torch
 import torch.nn.functional as F
-from torch.utils.data import Dataset, DataLoader
+from torch.utils.data import Dataset
 from fastcore.script import call_parse, Param
 
 from .config import RunConfig, ConfigError, load_config, config_to_dict
@@ -19,7 +18,7 @@ from .text import CaptionEncoder, cache_caption_features
 from .cftn import CFTN
 from .training import make_accelerator, train_loop, MetricsLogger, save_final_model, is_main_process
 from .run import (RunFolder, RunLock, SPLITS, ProvenanceError, prepare_run_dir, load_codes, load_vqvae, codes_problem,
-                                generator_problem, tokenizer_record, same_tokenizer, checkpoint_dirs, atomic_write_json, cli_errors, _describe)
+                                generator_problem, same_tokenizer, checkpoint_dirs, atomic_write_json, cli_errors, _describe)
 
 # %% auto #0
 __all__ = ['CodesDataset', 'load_codes_dataset', 'augment_captions', 'masked_token_loss', 'evaluate_cftn', 'build_cftn',

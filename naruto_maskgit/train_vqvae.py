@@ -4,7 +4,7 @@
 
 # %% ../nbs/05_train_vqvae.ipynb #ffa22b80
 from __future__ import annotations
-import json, warnings
+import json
 from dataclasses import asdict
 from pathlib import Path
 import torch
@@ -20,7 +20,7 @@ from .quantizer import CodebookUsage
 from .vqvae import VQVAE, psnr
 from .training import make_accelerator, train_loop, MetricsLogger, save_final_model, is_main_process
 from .run import (RunFolder, RunLock, SPLITS, atomic_file, atomic_write_text, cli_errors, prepare_run_dir, load_vqvae,
-                                load_codes, tokenizer_record)
+                                tokenizer_record)
 
 # %% auto #0
 __all__ = ['build_vqvae', 'evaluate_vqvae', 'vqvae_loss', 'train_vqvae', 'naruto_train_vqvae', 'encode_split', 'white_patches',

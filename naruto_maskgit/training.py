@@ -4,10 +4,9 @@
 
 # %% ../nbs/04_training.ipynb #cc25f370
 from __future__ import annotations
-import json, math, os, secrets, shutil, sys, time, warnings
+import json, math, os, secrets, shutil, time, warnings
 from pathlib import Path
 import torch
-from torch import nn
 from torch.utils.data import DataLoader, Sampler
 from accelerate import Accelerator
 from accelerate.state import AcceleratorState

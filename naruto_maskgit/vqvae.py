@@ -8,7 +8,6 @@ __all__ = ['ResBlock', 'Encoder', 'Decoder', 'VQVAEOutput', 'VQVAE', 'psnr']
 # %% ../nbs/03_vqvae.ipynb #537085bd
 import math
 from dataclasses import dataclass
-from typing import Optional
 
 import torch
 import torch.nn.functional as F
@@ -16,7 +15,7 @@ from huggingface_hub import PyTorchModelHubMixin
 from fastcore.basics import patch
 from torch import Tensor, nn
 
-from .quantizer import CodebookUsage, VectorQuantizerEMA
+from .quantizer import VectorQuantizerEMA
 
 # %% ../nbs/03_vqvae.ipynb #e40d78bc
 def _norm(channels:int) -> nn.GroupNorm:
