@@ -474,8 +474,8 @@ def model_card(self:MaskGITPipeline, repo_id:str='path/to/folder') -> ModelCard:
     body = f"""# {repo_id}
 
 A small text-to-image model made with [naruto_maskgit](https://github.com/naruto-maskgit/naruto_maskgit): a VQ-VAE tokenizer
-turns a {S}x{S} image into a {G}x{G} grid of codes from a codebook of {self.cftn.codebook_size}, and a CFTN (caption-conditioned
-masked transformer) generates that grid from a caption by MaskGIT's iterative parallel decoding, with classifier-free guidance.
+turns each {S}x{S} image into {G}x{G} codes from a codebook of {self.cftn.codebook_size}, and a CFTN (caption-conditioned
+masked transformer) generates those codes from a caption by MaskGIT's iterative parallel decoding, with classifier-free guidance.
 
 ## How to use
 

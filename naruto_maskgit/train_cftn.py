@@ -12,7 +12,8 @@ from torch.utils.data import Dataset
 from fastcore.script import call_parse, Param
 
 from .config import RunConfig, ConfigError, load_config, config_to_dict
-from .data import image_grid
+from .data import image_grid, display_scale
+from PIL import Image
 from .masking import random_mask, mask_with_ratio
 from .text import CaptionEncoder, cache_caption_features
 from .cftn import CFTN
@@ -22,7 +23,7 @@ from .run import (RunFolder, RunLock, SPLITS, ProvenanceError, prepare_run_dir, 
 
 # %% auto #0
 __all__ = ['CodesDataset', 'load_codes_dataset', 'augment_captions', 'masked_token_loss', 'evaluate_cftn', 'build_cftn',
-           'check_generator_inputs', 'check_cftn_codes', 'WeightEMA', 'inpaint_preview', 'train_cftn',
+           'check_generator_inputs', 'check_cftn_codes', 'WeightEMA', 'inpaint_preview', 'prompt_preview', 'train_cftn',
            'naruto_train_cftn']
 
 # %% ../nbs/09_train_cftn.ipynb #3e7289d3
@@ -175,6 +176,19 @@ def inpaint_preview(model, vqvae, dataset:CodesDataset, n:int=4, steps:int=8, se
         imgs = vqvae.decode(torch.cat([codes, out]).view(-1, G, G))
     return image_grid(imgs, nrow=len(codes))
 
+def prompt_preview(model, vqvae, dataset:CodesDataset, n:int=4, steps:int=12, guidance:float=3.0, seed:int=0) -> Image.Image:
+    "Images generated from the first `n` distinct captions of `dataset`, enlarged (nearest) to about 128 px each: what wandb shows at each evaluation."
+    from naruto_maskgit.sampling import decode_codes
+    idx = list({c: i for i, c in reversed(list(enumerate(dataset.captions)))}.values())[::-1][:n]   # first row of each caption
+    b = dataset.collate(idx)
+    dev = next(model.parameters()).device
+    out = decode_codes(model, b['text'].to(dev), b['text_mask'].to(dev), steps=steps, guidance=guidance,
+                       generator=torch.Generator(device=dev).manual_seed(seed))
+    G = model.grid_size
+    with torch.no_grad(): imgs = vqvae.decode(out.view(-1, G, G))
+    g = image_grid(imgs, nrow=len(idx)); k = display_scale(imgs.shape[-1])
+    return g.resize((g.width * k, g.height * k), Image.NEAREST)
+
 def train_cftn(cfg:RunConfig, wandb_mode:str|None=None) -> Path:
     "Train (or resume training) the CFTN of `cfg` on the run's encoded codes; returns the folder of the saved model."
     with RunLock(cfg.run_dir): return _train_cftn(cfg, wandb_mode)
@@ -202,7 +216,8 @@ def _train_cftn(cfg, wandb_mode):
     def eval_fn(m, step):
         m = ema.model if ema is not None else m
         metrics = evaluate_cftn(m, test, tc.eval_mask_ratios, seed=cfg.seed, device=acc.device)
-        images = {'inpainting': inpaint_preview(m, vqvae.to(acc.device), test)} if logger.wandb is not None else {}
+        images = ({'inpainting': inpaint_preview(m, vqvae.to(acc.device), test), 'prompts': prompt_preview(m, vqvae.to(acc.device), test)}
+                  if logger.wandb is not None else {})
         return metrics, images
     loss_fn = lambda m, b: masked_token_loss(m, b, tc.mask_schedule, tc.cond_drop_prob, tc.label_smoothing, tc.caption_token_drop, tc.caption_noise)
     model, step = train_loop(acc, stage='cftn', run_dir=run_dir, train_cfg=tc, seed=cfg.seed, model=model, optimizer=opt,
