@@ -5,7 +5,6 @@
 # %% ../nbs/13_widget.ipynb #d27bc887
 from __future__ import annotations
 import html, io, secrets, warnings
-from pathlib import Path
 import numpy as np
 import torch
 from PIL import Image, ImageDraw
