@@ -22,7 +22,7 @@ from .vqvae import VQVAE
 from .cftn import CFTN
 from .text import CaptionEncoder, MINILM_HUB_ID
 from .sampling import decode_codes, SAMPLERS
-from .run import RunFolder, load_models, save_model, atomic_dir, keep_freed_memory, weights_fingerprint
+from .run import PRETRAINED, RunFolder, load_models, save_model, atomic_dir, keep_freed_memory, weights_fingerprint
 
 # %% auto #0
 __all__ = ['HUB_FILES', 'check_count', 'check_number', 'check_seed', 'check_interval', 'check_choice', 'check_flag',
@@ -291,7 +291,7 @@ def inpaint(self:MaskGITPipeline,
     return self.decode(out)
 
 # %% ../nbs/11_pipeline.ipynb #037ef138
-HUB_FILES = ['vqvae/*', 'cftn/*', 'config.yaml', 'README.md']     # what from_pretrained downloads from a hub repo
+HUB_FILES = [f'{n}/*' if '.' not in n else n for n in PRETRAINED]    # what from_pretrained downloads from a hub repo
 _REPO_ID = re.compile(r'[A-Za-z0-9][\w.-]*/[\w.-]+')
 
 def resolve_pretrained(path_or_repo_id, revision:str|None=None, cache_dir=None, local_files_only:bool=False) -> tuple[Path, str|None]:
@@ -372,7 +372,7 @@ def from_pretrained(cls:MaskGITPipeline,
     return pipe
 
 # %% ../nbs/11_pipeline.ipynb #584343ef
-_SAVED = {'vqvae', 'cftn', 'config.yaml', 'README.md'}
+_SAVED = set(PRETRAINED)
 
 @patch
 def _records_to_save(self:MaskGITPipeline) -> tuple[dict, dict]:

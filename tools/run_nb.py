@@ -5,6 +5,8 @@ from execnb.nbio import read_nb, write_nb
 from execnb.shell import CaptureShell
 path = Path(sys.argv[1]).resolve(); slow = '--slow' in sys.argv
 nb = read_nb(path)
+for c in nb.cells:
+    if c.cell_type == "code": c.outputs, c.execution_count = [], None   # stale outputs of cells that now print nothing must go
 os.chdir(path.parent)
 shell = CaptureShell(path=path)
 def skip(cell):
