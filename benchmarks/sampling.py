@@ -5,13 +5,13 @@ Untrained weights (speed does not depend on them); caption features are random (
 Default: the original's sizes from config/naruto.yaml (CFTN 4096 codes, 32x32 grid, width 256, depth 8,
 heads 8; the VQ-VAE built as VQVAE(**asdict(cfg.vqvae))); --quick: config/quickstart.yaml's sizes.
 
-Shares of one batch's time (decode_codes + vqvae.decode):
+Shares of one batch's time (generate_codes + vqvae.decode):
   cond      T x the time of one conditional forward of B rows (timed directly right before each run,
             median of --fwd-repeats)
-  guidance  the rest of the model's forward time inside decode_codes: with guidance each step runs one
+  guidance  the rest of the model's forward time inside generate_codes: with guidance each step runs one
             forward of 2B rows (cond + uncond), timed through a wrapper; guidance = that total - cond
   vqvae     vqvae.decode of the (B, h, w) codes
-  rest      decode_codes time outside the model: batching the two branches, softmax, the categorical draw,
+  rest      generate_codes time outside the model: batching the two branches, softmax, the categorical draw,
             Gumbel noise, argsort, bookkeeping
 
     python benchmarks/sampling.py            # original sizes, steps 8,12,24, batches 1,4, g=3 (~2-3 min)
@@ -74,7 +74,7 @@ def main():
     p.add_argument('--quick', action='store_true', help="quickstart sizes (config/quickstart.yaml) for a fast check")
     p.add_argument('--config', default=None, help="YAML config whose vqvae/cftn sizes to use (default: naruto.yaml, --quick: quickstart.yaml)")
     p.add_argument('--steps', default='8,12,24', help="comma-separated decoding step counts")
-    p.add_argument('--batches', default='1,4', help="comma-separated batch sizes (images per decode_codes call)")
+    p.add_argument('--batches', default='1,4', help="comma-separated batch sizes (images per generate_codes call)")
     p.add_argument('--guidance', type=float, default=3.0, help="g; 0 or 1 run one forward of B rows per step instead of 2B")
     p.add_argument('--repeats', type=int, default=None, help="timed runs per (steps, batch) (default 1; --quick 3)")
     p.add_argument('--fwd-repeats', type=int, default=3, help="timed conditional forwards per batch size (for the cond share)")
@@ -84,7 +84,7 @@ def main():
     p.add_argument('--seed', type=int, default=0)
     p.add_argument('--draw-rows', type=int, default=None, help="rows of the draw timing (default: 4 images' worth of positions)")
     a = p.parse_args()
-    from naruto_maskgit.sampling import decode_codes
+    from naruto_maskgit.sampling import generate_codes
     if a.threads: torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
     steps_list = [int(s) for s in a.steps.split(',') if s.strip()]
@@ -97,7 +97,7 @@ def main():
     guided = g not in (0.0, 1.0)
     c = cfg.cftn
 
-    print("# Sampling speed: decode_codes (MaskGIT iterative decoding) + vqvae.decode, fp32, CPU, untrained weights, "
+    print("# Sampling speed: generate_codes (MaskGIT iterative decoding) + vqvae.decode, fp32, CPU, untrained weights, "
           "random caption features")
     print(f"# torch {torch.__version__}, torch.get_num_threads() = {torch.get_num_threads()}, os.cpu_count() = {os.cpu_count()}, "
           f"{platform.processor() or platform.machine()}")
@@ -124,7 +124,7 @@ def main():
         kw = dict(guidance=g, temperature=cfg.sampling.temperature, choice_temperature=cfg.sampling.choice_temperature,
                   schedule=cfg.sampling.schedule, generator=gen)
         # warm-up: decoding and VQ-VAE decoding once, untimed
-        codes = decode_codes(model, text, text_mask, steps=2, **kw)
+        codes = generate_codes(model, text, text_mask, steps=2, **kw)
         inp = torch.full((B, G * G), cftn.mask_token_id, dtype=torch.long)   # (B, N) all masked
         no = torch.zeros(B, dtype=torch.bool)
         def cond_forward_time():
@@ -142,7 +142,7 @@ def main():
                 t_cond = cond_forward_time()          # timed right before each run: the machine's load drifts
                 model.calls.clear()
                 t0 = time.perf_counter()
-                codes = decode_codes(model, text, text_mask, steps=T, **kw)            # (B, N)
+                codes = generate_codes(model, text, text_mask, steps=T, **kw)            # (B, N)
                 t_dc = time.perf_counter() - t0
                 t_vq = 0.0
                 if vqvae is not None:
@@ -171,7 +171,7 @@ def main():
         print(f"{m['steps']:>5} {m['batch']:>5} {m['rows']:>8} {m['total']:>8.2f} {m['total']/m['batch']:>8.2f} "
               f"{m['batch']/m['total']:>8.3f} | {100*m['share_cond']:>6.1f} {100*m['share_guid']:>8.1f} {100*m['share_vq']:>6.1f} "
               f"{100*m['share_rest']:>6.1f} | {m['t_cond']:>8.3f} {m['fwd_step']:>10.3f} {m['vq']:>7.3f} | {m['load']:>5.2f}")
-    print("# cond fwd: one conditional forward of B rows; guided fwd: median forward per step inside decode_codes "
+    print("# cond fwd: one conditional forward of B rows; guided fwd: median forward per step inside generate_codes "
           f"({'2B rows' if guided else 'B rows'}); vqvae: one vqvae.decode of the batch; "
           "load: 1-min load average after the row (2 cores: above ~2 someone else was busy too)")
     if any(min(m['share_cond'], m['share_guid'], m['share_rest']) < 0 for m in rows):
@@ -192,7 +192,7 @@ def draw_timing(rows:int, codes:int, repeats:int=5):
         return median(ts)
     tm, ti = t(lambda: torch.multinomial(probs, 1, generator=g)), t(lambda: draw_categorical(probs, g))
     print(f"# one draw per row of ({rows} x {codes}) probabilities, median of {repeats}: torch.multinomial {1e3 * tm:.1f} ms, "
-          f"draw_categorical (inverse CDF, what decode_codes uses) {1e3 * ti:.1f} ms: {tm / ti:.1f}x faster")
+          f"draw_categorical (inverse CDF, what generate_codes uses) {1e3 * ti:.1f} ms: {tm / ti:.1f}x faster")
 
 
 if __name__ == '__main__':

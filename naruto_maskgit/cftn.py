@@ -135,6 +135,10 @@ class CFTN(nn.Module, PyTorchModelHubMixin, library_name="naruto_maskgit", pipel
         if isinstance(m, (nn.Linear, nn.Embedding)): nn.init.normal_(m.weight, std=0.02)
         if isinstance(m, nn.Linear) and m.bias is not None: nn.init.zeros_(m.bias)
 
+    def no_weight_decay(self) -> set:
+        "Names of the matrices that weight decay must leave alone: the lookup tables (code and caption-token embeddings, row and column positions)."
+        return {n for n in ('code_emb.weight', 'row_emb', 'col_emb', 'text_emb.weight') if n in dict(self.named_parameters())}
+
     def num_params(self, trainable_only:bool=False) -> int:
         "Number of parameters (optionally only those with requires_grad)."
         return sum(p.numel() for p in self.parameters() if p.requires_grad or not trainable_only)

@@ -21,7 +21,7 @@ from .data import image_to_tensor, tensor_to_pil, bundled_data_dir
 from .vqvae import VQVAE
 from .cftn import CFTN
 from .text import CaptionEncoder, MINILM_HUB_ID
-from .sampling import decode_codes, SAMPLERS
+from .sampling import generate_codes, SAMPLERS
 from .run import PRETRAINED, RunFolder, load_models, save_model, atomic_dir, keep_freed_memory, weights_fingerprint
 
 # %% auto #0
@@ -158,7 +158,7 @@ def _decoding_args(self:MaskGITPipeline, num_inference_steps=None, guidance_scal
                    generator=None, temperature=None, choice_temperature=None, guidance_ramp=None, sampler=None,
                    guidance_interval=None, steps=None, guidance=None, num_samples=None, seed=None,
                    default_images:int|None=None) -> tuple[int, dict]:
-    "Images per prompt and the `decode_codes` keyword arguments; `None`s take the run's sampling defaults, bad values fail naming the argument."
+    "Images per prompt and the `generate_codes` keyword arguments; `None`s take the run's sampling defaults, bad values fail naming the argument."
     s = self.sampling
     T, T_name = _one_of('num_inference_steps', num_inference_steps, 'steps', steps)
     g, g_name = _one_of('guidance_scale', guidance_scale, 'guidance', guidance)
@@ -183,7 +183,7 @@ def _decoding_args(self:MaskGITPipeline, num_inference_steps=None, guidance_scal
                    guidance_interval=tuple(interval) if interval is not None else None)
 
 def _step_callback(pipe, callback, offset:int, total:int, rows:range):
-    "`decode_codes`' `callback(t, T, codes)` as diffusers' `callback_on_step_end(pipe, step, total, state)`."
+    "`generate_codes`' `callback(t, T, codes)` as diffusers' `callback_on_step_end(pipe, step, total, state)`."
     if callback is None: return None
     if not callable(callback): raise ValueError(f"callback_on_step_end must be callable, got {callback!r}")
     return lambda t, T, codes: callback(pipe, offset + t, total, {'codes': codes, 'rows': rows, 'decoding_step': t, 'decoding_steps': T})
@@ -227,7 +227,7 @@ def __call__(self:MaskGITPipeline,
         L = int(length[idx].max())                                                # the padding this batch had on its own
         uncond = None if neg is None else (neg[0][idx], neg[1][idx])
         cb = _step_callback(self, callback_on_step_end, k * T, batches * T, range(s, s + len(idx)))
-        out = decode_codes(self.cftn, text[idx, :L], mask[idx, :L], return_intermediates=return_intermediates, uncond=uncond,
+        out = generate_codes(self.cftn, text[idx, :L], mask[idx, :L], return_intermediates=return_intermediates, uncond=uncond,
                            callback=cb, **kw)
         codes, steps_codes = out if return_intermediates else (out, None)
         images += self.decode(codes)
@@ -285,7 +285,7 @@ def inpaint(self:MaskGITPipeline,
     regen = mask_to_grid(mask, G).flatten().to(self.device)
     if not regen.any(): raise ValueError("the mask selects nothing to regenerate")
     text, tmask = self.encode_prompts([prompt])
-    out = decode_codes(self.cftn, text, tmask, num_samples=num, init_codes=codes, keep_mask=~regen[None],
+    out = generate_codes(self.cftn, text, tmask, num_samples=num, init_codes=codes, keep_mask=~regen[None],
                        uncond=self._negative(negative_prompt, 1),
                        callback=_step_callback(self, callback_on_step_end, 0, kw['steps'], range(num)), **kw)
     return self.decode(out)

@@ -23,8 +23,8 @@ from .run import (RunFolder, RunLock, SPLITS, ProvenanceError, prepare_run_dir, 
 
 # %% auto #0
 __all__ = ['CodesDataset', 'load_codes_dataset', 'augment_captions', 'masked_token_loss', 'evaluate_cftn', 'build_cftn',
-           'check_generator_inputs', 'check_cftn_codes', 'WeightEMA', 'inpaint_preview', 'prompt_preview', 'train_cftn',
-           'naruto_train_cftn']
+           'check_generator_inputs', 'check_cftn_codes', 'WeightEMA', 'inpaint_preview', 'prompt_preview',
+           'decay_groups', 'train_cftn', 'naruto_train_cftn']
 
 # %% ../nbs/09_train_cftn.ipynb #3e7289d3
 class CodesDataset(Dataset):
@@ -165,12 +165,12 @@ class WeightEMA(torch.nn.Module):
 # %% ../nbs/09_train_cftn.ipynb #8b2b9cef
 def inpaint_preview(model, vqvae, dataset:CodesDataset, n:int=4, steps:int=8, seed:int=0):
     "Original / top half kept and bottom half generated, decoded to pixels: a grid of 2n images."
-    from naruto_maskgit.sampling import decode_codes
+    from naruto_maskgit.sampling import generate_codes
     b = dataset.collate(list(range(min(n, len(dataset)))))
     codes, G = b['codes'], model.grid_size
     keep = torch.zeros(G, G, dtype=torch.bool); keep[:G // 2] = True
     keep = keep.flatten().expand_as(codes)
-    out = decode_codes(model, b['text'], b['text_mask'], steps=steps, guidance=1.0, init_codes=codes, keep_mask=keep,
+    out = generate_codes(model, b['text'], b['text_mask'], steps=steps, guidance=1.0, init_codes=codes, keep_mask=keep,
                        generator=torch.Generator().manual_seed(seed))
     with torch.no_grad():
         imgs = vqvae.decode(torch.cat([codes, out]).view(-1, G, G))
@@ -178,16 +178,23 @@ def inpaint_preview(model, vqvae, dataset:CodesDataset, n:int=4, steps:int=8, se
 
 def prompt_preview(model, vqvae, dataset:CodesDataset, n:int=4, steps:int=12, guidance:float=3.0, seed:int=0) -> Image.Image:
     "Images generated from the first `n` distinct captions of `dataset`, enlarged (nearest) to about 128 px each: what wandb shows at each evaluation."
-    from naruto_maskgit.sampling import decode_codes
+    from naruto_maskgit.sampling import generate_codes
     idx = list({c: i for i, c in reversed(list(enumerate(dataset.captions)))}.values())[::-1][:n]   # first row of each caption
     b = dataset.collate(idx)
     dev = next(model.parameters()).device
-    out = decode_codes(model, b['text'].to(dev), b['text_mask'].to(dev), steps=steps, guidance=guidance,
+    out = generate_codes(model, b['text'].to(dev), b['text_mask'].to(dev), steps=steps, guidance=guidance,
                        generator=torch.Generator(device=dev).manual_seed(seed))
     G = model.grid_size
     with torch.no_grad(): imgs = vqvae.decode(out.view(-1, G, G))
     g = image_grid(imgs, nrow=len(idx)); k = display_scale(imgs.shape[-1])
     return g.resize((g.width * k, g.height * k), Image.NEAREST)
+
+def decay_groups(model:torch.nn.Module, weight_decay:float) -> list:
+    "Optimizer groups: matrices (p.dim() >= 2) decay, except those the model lists in `no_weight_decay()`; vectors (biases, norms) never do."
+    skip = model.no_weight_decay() if hasattr(model, 'no_weight_decay') else set()
+    decay = [p for n, p in model.named_parameters() if p.dim() >= 2 and n not in skip]
+    rest = [p for n, p in model.named_parameters() if not (p.dim() >= 2 and n not in skip)]
+    return [{'params': decay, 'weight_decay': weight_decay}, {'params': rest, 'weight_decay': 0.0}]
 
 def train_cftn(cfg:RunConfig, wandb_mode:str|None=None) -> Path:
     "Train (or resume training) the CFTN of `cfg` on the run's encoded codes; returns the folder of the saved model."
@@ -205,10 +212,7 @@ def _train_cftn(cfg, wandb_mode):
     model = build_cftn(cfg, info['grid_size'], text_dim)
     acc.print(f"cftn: {model.num_params() / 1e6:.2f}M parameters, {len(train)} training / {len(test)} held-out grids of "
               f"{info['grid_size']}x{info['grid_size']} codes, chance accuracy {1 / info['codebook_size']:.2%}")
-    decay = [p for n, p in model.named_parameters() if p.dim() >= 2 and 'emb' not in n]
-    no_decay = [p for n, p in model.named_parameters() if not (p.dim() >= 2 and 'emb' not in n)]
-    opt = torch.optim.AdamW([{'params': decay, 'weight_decay': tc.weight_decay}, {'params': no_decay, 'weight_decay': 0.0}],
-                            lr=tc.lr, betas=(0.9, 0.96))
+    opt = torch.optim.AdamW(decay_groups(model, tc.weight_decay), lr=tc.lr, betas=(0.9, 0.96))
     ema = WeightEMA(model, tc.ema_decay) if tc.ema_decay > 0 else None
     vqvae = load_vqvae(run_dir).eval()
     wcfg = cfg.wandb if wandb_mode is None else type(cfg.wandb)(mode=wandb_mode, project=cfg.wandb.project)
