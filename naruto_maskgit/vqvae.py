@@ -67,7 +67,8 @@ class VQVAEOutput:
     perplexity: Tensor    # exp(entropy) of this batch's code histogram
 
 # %% ../nbs/03_vqvae.ipynb #f83f0420
-class VQVAE(nn.Module, PyTorchModelHubMixin):
+class VQVAE(nn.Module, PyTorchModelHubMixin, library_name="naruto_maskgit", pipeline_tag="image-to-image",
+            tags=["vq-vae", "image-tokenizer", "naruto_maskgit"], repo_url="https://github.com/naruto-maskgit/naruto_maskgit"):
     "VQ-VAE image tokenizer: residual encoder, EMA vector quantizer, residual decoder."
     def __init__(self,
                  in_channels:int=3, # image channels
