@@ -70,7 +70,7 @@ def naruto_generate(config:Param("the run's YAML config file", str, required=Tru
                     prompt:str='',          # the caption to draw ('' = unconditional)
                     steps:int=12,           # decoding steps
                     num_samples:int=4,      # images to draw
-                    guidance:float=None,    # classifier-free guidance scale (default: the config's)
+                    guidance:float=None,    # classifier-free guidance g (0 = unconditional, 1 = conditional, >1 follows the prompt harder; default: the config's sampling.guidance)
                     temperature:float=None, # sampling temperature (default: the config's)
                     seed:int=0,             # random seed
                     negative_prompt:str=None, # what guidance steers away from (default: nothing, the null condition)
