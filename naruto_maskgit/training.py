@@ -181,13 +181,15 @@ def _check_extra_state(ckpt, registered:int, stage:str):
 
 def _apply_config_hparams(optimizer, scheduler, wanted:list, stage:str, step:int, say=print):
     "After a resume, use the config's learning rate and weight decay (not the checkpoint's) and say what changed."
+    changes = []
     for i, (g, (lr, wd)) in enumerate(zip(optimizer.param_groups, wanted)):
         if scheduler.base_lrs[i] == lr and g.get('weight_decay', 0.0) == wd: continue
-        say(f"{stage}: the config changed since the checkpoint: lr {scheduler.base_lrs[i]:g} -> {lr:g}, "
-            f"weight_decay {g.get('weight_decay', 0.0):g} -> {wd:g} (group {i}), from step {step} on")
+        for name, old, new in (('lr', scheduler.base_lrs[i], lr), ('weight_decay', g.get('weight_decay', 0.0), wd)):
+            if old != new and f"{name} {old:g} -> {new:g}" not in changes: changes.append(f"{name} {old:g} -> {new:g}")
         scheduler.base_lrs[i] = g['initial_lr'] = lr
         g['lr'], g['weight_decay'] = lr * scheduler.lr_lambdas[i](scheduler.last_epoch), wd
     scheduler._last_lr = [g['lr'] for g in optimizer.param_groups]
+    if changes: say(f"{stage}: train_{stage} changed since the checkpoint: {', '.join(changes)}; the new values apply from step {step} on")
 
 def train_loop(accelerator, *, stage:str, run_dir, train_cfg, seed:int, model, optimizer, dataset, loss_fn,
                eval_fn=None, after_update=None, collate_fn=None, extra_state=(), logger=None, move_batch=None):
