@@ -17,10 +17,11 @@ __all__ = ['Attention', 'MLP', 'Block', 'sinusoids', 'CFTN']
 # %% ../nbs/08_cftn.ipynb #780e03d8
 class Attention(nn.Module):
     "Multi-head attention: self-attention, or cross-attention to `context` with a boolean key mask."
-    def __init__(self, width:int, heads:int, dropout:float=0.0):
+    def __init__(self, width:int, heads:int, dropout:float=0.0,
+                 attn_dropout:float=0.0): # dropout of the attention weights (on a CPU > 0 forces SDPA's slow math path)
         super().__init__()
         if width % heads: raise ValueError(f"width={width} must be divisible by heads={heads}")
-        self.heads, self.dropout = heads, dropout
+        self.heads, self.dropout = heads, attn_dropout
         self.q = nn.Linear(width, width)
         self.kv = nn.Linear(width, 2 * width)
         self.out = nn.Linear(width, width)  # residual projection
@@ -48,10 +49,10 @@ class MLP(nn.Module):
 
 class Block(nn.Module):
     "Pre-norm transformer block: self-attention, cross-attention to the caption, MLP; optionally modulated per sample (adaLN)."
-    def __init__(self, width:int, heads:int, mlp_ratio:float=4.0, dropout:float=0.0):
+    def __init__(self, width:int, heads:int, mlp_ratio:float=4.0, dropout:float=0.0, attn_dropout:float=0.0):
         super().__init__()
-        self.ln1, self.attn = nn.LayerNorm(width), Attention(width, heads, dropout)
-        self.ln2, self.cross = nn.LayerNorm(width), Attention(width, heads, dropout)
+        self.ln1, self.attn = nn.LayerNorm(width), Attention(width, heads, dropout, attn_dropout)
+        self.ln2, self.cross = nn.LayerNorm(width), Attention(width, heads, dropout, attn_dropout)
         self.ln3, self.mlp = nn.LayerNorm(width), MLP(width, mlp_ratio, dropout)
 
     def forward(self, x:Tensor, context:Tensor, context_mask:Tensor,
@@ -83,7 +84,8 @@ class CFTN(nn.Module, PyTorchModelHubMixin, library_name="naruto_maskgit", pipel
                  depth:int=8,             # number of blocks
                  heads:int=8,             # attention heads (width must be divisible by heads)
                  mlp_ratio:float=4.0,     # MLP hidden width / width
-                 dropout:float=0.0,       # dropout on embeddings, attention weights and residual branches
+                 dropout:float=0.0,       # dropout on the embeddings and the residual branches (attention output, MLP)
+                 attn_dropout:float=0.0,  # dropout of the attention weights (see below: slow on a CPU)
                  text_kind:str='minilm',  # 'minilm': caption features (B, L, text_dim); 'learned': token ids (B, L)
                  text_dim:int=384,        # feature size of the caption encoder (minilm)
                  text_vocab_size:int=30522, # vocabulary of the token ids (learned)
@@ -116,7 +118,7 @@ class CFTN(nn.Module, PyTorchModelHubMixin, library_name="naruto_maskgit", pipel
             self.null_pooled = nn.Parameter(torch.zeros(pdim))           # the pooled caption vector of the null condition
             self.cond_proj = nn.Linear(pdim, width)                      # -> added to every image token
         # trunk and head
-        self.blocks = nn.ModuleList([Block(width, heads, mlp_ratio, dropout) for _ in range(depth)])
+        self.blocks = nn.ModuleList([Block(width, heads, mlp_ratio, dropout, attn_dropout) for _ in range(depth)])
         self.ada = nn.ModuleList([nn.Linear(pdim, 6 * width) for _ in range(depth)]) if adaln else None  # -> each block's norms
         self.ln_f = nn.LayerNorm(width)
         self.head = nn.Linear(width, codebook_size)                       # logits over codes, not [MASK]

@@ -32,7 +32,7 @@ class VQVAEConfig:
     "Sizes of the VQ-VAE tokenizer (passed to `VQVAE` as keyword arguments)."
     in_channels: int = 3
     channels: list = field(default_factory=lambda: [128, 128, 256])  # one stride-2 stage between consecutive widths
-    num_res_blocks: int = 2
+    num_res_blocks: Union[int, list] = 2  # residual blocks per width: one count, or a list with one per width (e.g. [0, 0, 2]: only at the lowest resolution)
     codebook_size: int = 4096
     code_dim: int = 256
     commitment: float = 0.25  # beta of the commitment loss
@@ -52,7 +52,7 @@ class TrainVQVAEConfig:
     weight_decay: float = 0.0
     grad_clip: float = 1.0
     grad_accum_steps: int = 1
-    mixed_precision: str = 'no'  # 'no', 'fp16' or 'bf16' (bf16 is slow on CPUs without bf16 instructions)
+    mixed_precision: str = 'no'  # 'no', 'fp16', 'bf16' or 'auto' (bf16 where it is fast: GPUs, CPUs with AVX512-BF16/AMX)
     log_every: int = 50
     eval_every: int = 1000
     save_every: int = 1000
@@ -72,7 +72,8 @@ class CFTNConfig:
     depth: int = 8
     heads: int = 8
     mlp_ratio: float = 4.0
-    dropout: float = 0.1
+    dropout: float = 0.1  # on the embeddings and residual branches
+    attn_dropout: float = 0.0  # on the attention weights (slow on CPUs: it forces the math attention path)
     adaln: bool = True  # the pooled caption also scales and shifts every block's LayerNorms (adaptive LayerNorm)
 
 @dataclass
@@ -141,7 +142,7 @@ class ConfigError(ValueError):
 
 _CHOICES = {
     'vqvae.codebook_init': ('data', 'normal'), 'vqvae.recon_loss': ('l1', 'mse'),
-    'train_vqvae.mixed_precision': ('no', 'fp16', 'bf16'), 'train_cftn.mixed_precision': ('no', 'fp16', 'bf16'),
+    'train_vqvae.mixed_precision': ('no', 'fp16', 'bf16', 'auto'), 'train_cftn.mixed_precision': ('no', 'fp16', 'bf16', 'auto'),
     'text.kind': ('minilm', 'learned'), 'wandb.mode': ('online', 'offline', 'disabled'),
     'train_cftn.mask_schedule': ('cosine', 'linear', 'square', 'cubic', 'arccos'),
     'sampling.schedule': ('cosine', 'linear', 'square', 'cubic', 'arccos'),
@@ -149,7 +150,7 @@ _CHOICES = {
 }
 
 # keys added after run folders were first written: a config without them gets the default instead of an error
-ADDED_KEYS = ('sampling.sampler', 'sampling.guidance_interval', 'train_cftn.caption_token_drop', 'train_cftn.caption_noise')
+ADDED_KEYS = ('cftn.attn_dropout', 'sampling.sampler', 'sampling.guidance_interval', 'train_cftn.caption_token_drop', 'train_cftn.caption_noise')
 
 def _type_ok(value, hint) -> bool:
     "Does `value` fit the annotation `hint` (a small subset of typing: Optional, list, scalars)?"
@@ -216,11 +217,11 @@ _RANGES = {
     'data.image_size': (lambda v: v >= 8, 'an integer >= 8'), 'data.test_fraction': (lambda v: 0 < v < 1, 'in (0, 1)'),
     'vqvae.in_channels': (lambda v: v == 3, '3 (images are read as RGB)'),
     'vqvae.channels': (lambda v: len(v) >= 1 and all(isinstance(c, int) and c >= 1 for c in v), 'a non-empty list of integers >= 1'),
-    'vqvae.num_res_blocks': _nonneg, 'vqvae.codebook_size': (lambda v: v >= 2, 'an integer >= 2'), 'vqvae.code_dim': _pos_int,
+    'vqvae.num_res_blocks': (lambda v: all(isinstance(k, int) and k >= 0 for k in (v if isinstance(v, list) else [v])), 'a count >= 0 or a list of them'), 'vqvae.codebook_size': (lambda v: v >= 2, 'an integer >= 2'), 'vqvae.code_dim': _pos_int,
     'vqvae.commitment': _nonneg, 'vqvae.ema_decay': _unit, 'vqvae.dead_code_steps': _pos_int,
     'text.max_length': _pos_int,
     'cftn.codebook_size': (lambda v: v >= 2, 'an integer >= 2'), 'cftn.width': _pos_int, 'cftn.depth': _pos_int, 'cftn.heads': _pos_int,
-    'cftn.mlp_ratio': (lambda v: v > 0, '> 0'), 'cftn.dropout': _unit,
+    'cftn.mlp_ratio': (lambda v: v > 0, '> 0'), 'cftn.dropout': _unit, 'cftn.attn_dropout': _unit,
     'train_cftn.label_smoothing': _unit, 'train_cftn.cond_drop_prob': (lambda v: 0 <= v <= 1, 'in [0, 1]'), 'train_cftn.ema_decay': _unit,
     'train_cftn.caption_token_drop': _unit, 'train_cftn.caption_noise': _nonneg,
     'train_cftn.eval_mask_ratios': (lambda v: all(0 < r < 1 for r in v), 'a list of ratios in (0, 1)'),
@@ -242,6 +243,8 @@ def check_values(cfg:RunConfig, source:str='<config>') -> RunConfig:
     if cfg.data.image_size % f:
         raise ConfigError(f"{source}: key 'data.image_size' is {cfg.data.image_size}, but the tokenizer ({len(cfg.vqvae.channels)} widths in "
                           f"vqvae.channels) downsamples by {f}: use a multiple of {f}")
+    if isinstance(cfg.vqvae.num_res_blocks, list) and len(cfg.vqvae.num_res_blocks) != len(cfg.vqvae.channels):
+        raise ConfigError(f"{source}: key 'vqvae.num_res_blocks' has {len(cfg.vqvae.num_res_blocks)} counts for {len(cfg.vqvae.channels)} widths in vqvae.channels: give one per width, or one number")
     if cfg.cftn.width % cfg.cftn.heads:
         raise ConfigError(f"{source}: key 'cftn.heads' is {cfg.cftn.heads}, which does not divide cftn.width {cfg.cftn.width}")
     return cfg
@@ -257,7 +260,7 @@ def quickstart_config(task_name='runs/quickstart') -> RunConfig:
         train_vqvae=TrainVQVAEConfig(steps=600, batch_size=16, lr=1e-3, warmup_steps=20, weight_decay=0.0,
                                      grad_clip=1.0, log_every=20, eval_every=200, save_every=100),
         text=TextConfig(kind='minilm', max_length=32),
-        cftn=CFTNConfig(codebook_size=512, width=128, depth=4, heads=4, mlp_ratio=4.0, dropout=0.0, adaln=True),
+        cftn=CFTNConfig(codebook_size=512, width=128, depth=4, heads=4, mlp_ratio=4.0, dropout=0.0, attn_dropout=0.0, adaln=True),
         train_cftn=TrainCFTNConfig(steps=1600, batch_size=32, lr=1e-3, warmup_steps=100, weight_decay=0.01,
                                    grad_clip=1.0, label_smoothing=0.1, cond_drop_prob=0.1, ema_decay=0.99,
                                    caption_token_drop=0.0, caption_noise=0.5,

@@ -117,7 +117,7 @@ def build_cftn(cfg:RunConfig, grid_size:int, text_dim:int=384) -> CFTN:
     "A fresh CFTN with the sizes of `cfg.cftn` over a `grid_size` x `grid_size` code grid."
     c = cfg.cftn
     return CFTN(codebook_size=c.codebook_size, grid_size=grid_size, width=c.width, depth=c.depth, heads=c.heads,
-                mlp_ratio=c.mlp_ratio, dropout=c.dropout, text_kind=cfg.text.kind, text_dim=text_dim,
+                mlp_ratio=c.mlp_ratio, dropout=c.dropout, attn_dropout=c.attn_dropout, text_kind=cfg.text.kind, text_dim=text_dim,
                 text_max_length=cfg.text.max_length, adaln=c.adaln)
 
 def check_generator_inputs(cfg:RunConfig) -> dict:

@@ -20,8 +20,8 @@ from .run import (RunFolder, WriteFailed, TrainingDiverged, NonFiniteWeights, at
 
 # %% auto #0
 __all__ = ['warmup_cosine', 'warmup_cosine_scheduler', 'EpochBatches', 'batches_from', 'seed_step', 'StepCounter',
-           'save_checkpoint', 'save_final_model', 'MetricsLogger', 'read_metrics', 'make_accelerator',
-           'is_main_process', 'train_loop']
+           'save_checkpoint', 'save_final_model', 'MetricsLogger', 'read_metrics', 'cpu_has_bf16', 'resolve_precision',
+           'make_accelerator', 'is_main_process', 'train_loop']
 
 # %% ../nbs/04_training.ipynb #be0cf40d
 def warmup_cosine(step:int, warmup_steps:int, total_steps:int) -> float:
@@ -145,16 +145,30 @@ def read_metrics(run_dir, stage:str|None=None) -> list:
     return [r for r in rows if stage is None or r['stage'] == stage]
 
 # %% ../nbs/04_training.ipynb #aea64640
+def cpu_has_bf16() -> bool:
+    "Does this CPU have bf16 matrix instructions (AVX512-BF16 or AMX-BF16)? Read from /proc/cpuinfo (False elsewhere)."
+    try: flags = next(l for l in Path('/proc/cpuinfo').read_text().splitlines() if l.startswith('flags')).split()
+    except (OSError, StopIteration): return False
+    return 'avx512_bf16' in flags or 'amx_bf16' in flags
+
+def resolve_precision(mixed_precision:str, cpu:bool) -> str:
+    "What `mixed_precision` ('no', 'fp16', 'bf16' or 'auto') means on this machine: bf16 only where it is fast."
+    if mixed_precision == 'auto':
+        if cpu: return 'bf16' if cpu_has_bf16() else 'no'
+        return 'bf16' if torch.cuda.is_bf16_supported() else 'fp16'
+    if cpu and mixed_precision == 'fp16': return 'no'                 # no fp16 autocast on CPUs
+    if cpu and mixed_precision == 'bf16' and not cpu_has_bf16():
+        warnings.warn("mixed_precision: bf16 on a CPU without bf16 instructions (AVX512-BF16 or AMX) runs 2-3x slower than fp32: "
+                      "using fp32 instead (mixed_precision: auto picks bf16 where it is fast)")
+        return 'no'
+    return mixed_precision
+
 def make_accelerator(mixed_precision:str='no', grad_accum_steps:int=1) -> Accelerator:
     "An `Accelerator` on the GPU(s) when present, else the CPU (several CPU processes use gloo)."
     keep_freed_memory()
     if AcceleratorState._shared_state and int(os.environ.get('WORLD_SIZE', '1')) == 1: AcceleratorState._reset_state(True)
     cpu = not torch.cuda.is_available()
-    if cpu and mixed_precision == 'bf16':
-        warnings.warn("bf16 autocast on a CPU runs 2-3x slower than fp32 unless the CPU has bf16 instructions (AVX512-BF16 or AMX): "
-                      "measure it, or set mixed_precision: no")
-    if cpu and mixed_precision == 'fp16': mixed_precision = 'no'
-    return Accelerator(cpu=cpu, mixed_precision=mixed_precision, gradient_accumulation_steps=grad_accum_steps)
+    return Accelerator(cpu=cpu, mixed_precision=resolve_precision(mixed_precision, cpu), gradient_accumulation_steps=grad_accum_steps)
 
 def is_main_process() -> bool:
     "True in a single process and on rank 0 of a multi-process launch (read from the launcher's `RANK`, no `Accelerator` needed)."

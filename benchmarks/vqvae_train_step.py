@@ -1,0 +1,133 @@
+"""The tokenizer at the original design's sizes: training-step time, peak memory and quality, before/after in one run.
+
+Two VQ-VAEs, both 128 px images -> 32x32 codes of 4096, batch 16, fp32, CPU:
+
+  before  the previous config/naruto.yaml tokenizer: widths 128, 128, 256 with 2 residual blocks at
+          every width (128 channels at full 128 px resolution), codes of dimension 256, 8.6M parameters
+  after   config/naruto.yaml's tokenizer now (read from the file): widths 32, 64, 128, residual blocks
+          only on the 32x32 grid, codes of dimension 64
+
+Each arm runs in its own child process (so its peak RSS is its own), with glibc keeping freed memory
+as training does (`run.keep_freed_memory`). A step is what `naruto_train_vqvae` does: forward (encoder,
+EMA quantizer, decoder), loss, backward, AdamW step. Timing: median of --repeats steps after --warmup.
+
+--quality-steps S then trains each arm S steps on the bundled emoji train split at 128 px (same seed,
+same batches, Adam at a constant --lr: the config's 500 warm-up steps would leave S steps untrained)
+and prints held-out PSNR and codebook usage over the whole test split (159 images = 162,816 codes).
+
+    python benchmarks/vqvae_train_step.py                          # timing only, ~2 min on 2 idle cores
+    python benchmarks/vqvae_train_step.py --quality-steps 40       # + equal-steps quality (~15 min: 'before' is slow)
+"""
+from __future__ import annotations
+import argparse, json, os, platform, resource, statistics, subprocess, sys, time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+BEFORE = dict(channels=[128, 128, 256], num_res_blocks=2, code_dim=256)
+
+
+def arm_kwargs(name:str) -> dict:
+    "VQVAE keyword arguments of an arm: config/naruto.yaml's tokenizer, with the old widths for 'before'."
+    from dataclasses import asdict
+    from naruto_maskgit.config import load_config
+    kw = asdict(load_config(REPO/'config'/'naruto.yaml').vqvae)
+    return kw | BEFORE if name == 'before' else kw
+
+
+def cpu_name() -> str:
+    try:
+        for line in Path('/proc/cpuinfo').read_text().splitlines():
+            if line.startswith('model name'): return line.split(':', 1)[1].strip()
+    except OSError: pass
+    return platform.processor() or 'unknown CPU'
+
+
+def load_split(split:str, n:int|None=None):
+    import torch
+    from naruto_maskgit.data import CaptionedImages
+    ds = CaptionedImages.from_source(None, split, image_size=128)
+    idx = range(len(ds)) if n is None else range(min(n, len(ds)))
+    return torch.stack([ds[i]['image'] for i in idx])
+
+
+def run_one(name:str, args) -> dict:
+    "In a child process: time the training step of one arm (and optionally its equal-steps quality)."
+    import torch
+    from naruto_maskgit.run import keep_freed_memory
+    from naruto_maskgit.vqvae import VQVAE, psnr
+    from naruto_maskgit.quantizer import CodebookUsage
+    keep_freed_memory()
+    if args.threads: torch.set_num_threads(args.threads)
+    torch.manual_seed(args.seed)
+    model = VQVAE(**arm_kwargs(name)).train()
+    opt = torch.optim.AdamW(model.parameters(), lr=args.lr, betas=(0.9, 0.99))
+    train_x = load_split('train')
+    g = torch.Generator().manual_seed(args.seed)
+    def batch(): return train_x[torch.randint(len(train_x), (args.batch_size,), generator=g)]
+    def step():
+        out = model(batch()); opt.zero_grad(set_to_none=True); out.loss.backward(); opt.step(); return out
+    times = []
+    for i in range(args.warmup + args.repeats):
+        t = time.perf_counter(); step(); dt = time.perf_counter() - t
+        if i >= args.warmup: times.append(dt)
+    res = {'arm': name, 'params_M': sum(p.numel() for p in model.parameters()) / 1e6, 'step_s': statistics.median(times),
+           'peak_rss_GiB': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20, 'threads': torch.get_num_threads()}
+    if args.quality_steps:
+        torch.manual_seed(args.seed)
+        model = VQVAE(**arm_kwargs(name)).train()
+        opt = torch.optim.Adam(model.parameters(), lr=args.lr)
+        g = torch.Generator().manual_seed(args.seed)
+        t = time.perf_counter()
+        for _ in range(args.quality_steps): step()
+        res['quality_train_s'] = time.perf_counter() - t
+        model.eval(); test_x = load_split('test'); usage, values = CodebookUsage(model.codebook_size), []
+        with torch.no_grad():
+            for i in range(0, len(test_x), 32):
+                codes = model.encode(test_x[i:i + 32]); usage.update(codes)
+                values.append(psnr(model.decode(codes), test_x[i:i + 32], reduction='none'))
+        res |= {'psnr': torch.cat(values).mean().item(), 'usage': usage.usage, 'codes_used': usage.num_used}
+    return res
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    p.add_argument('--arms', default='before,after')
+    p.add_argument('--batch-size', type=int, default=16)
+    p.add_argument('--repeats', type=int, default=3, help="timed steps per arm")
+    p.add_argument('--warmup', type=int, default=1)
+    p.add_argument('--quality-steps', type=int, default=0, help="train each arm this many steps and evaluate held-out PSNR/usage")
+    p.add_argument('--lr', type=float, default=1e-3)
+    p.add_argument('--threads', type=int, default=None)
+    p.add_argument('--seed', type=int, default=0)
+    p.add_argument('--json', action='store_true')
+    p.add_argument('--_one', default=None, help=argparse.SUPPRESS)
+    args = p.parse_args()
+    if args._one:
+        print('RESULT ' + json.dumps(run_one(args._one, args))); return
+    import torch
+    print(f"{cpu_name()}, {os.cpu_count()} cores, torch {torch.__version__}, load average {os.getloadavg()[0]:.2f}; "
+          f"batch {args.batch_size}, 128 px, fp32, {args.repeats} timed steps after {args.warmup}")
+    for name in args.arms.split(','):
+        kw = arm_kwargs(name); print(f"  {name}: widths {kw['channels']}, num_res_blocks {kw['num_res_blocks']}, code_dim {kw['code_dim']}")
+    results = []
+    for name in args.arms.split(','):
+        cmd = [sys.executable, __file__, '--_one', name] + [a for a in sys.argv[1:] if a != '--json']
+        out = subprocess.run(cmd, capture_output=True, text=True)
+        line = next((l for l in out.stdout.splitlines() if l.startswith('RESULT ')), None)
+        if line is None: print(out.stderr[-2000:]); sys.exit(1)
+        results.append(json.loads(line[7:]))
+    print(f"\n{'arm':8s} {'params':>8s} {'step s':>8s} {'peak RSS':>9s}" + (f" {'PSNR dB':>8s} {'usage':>7s} {'codes':>6s}" if args.quality_steps else ''))
+    for r in results:
+        print(f"{r['arm']:8s} {r['params_M']:7.2f}M {r['step_s']:8.2f} {r['peak_rss_GiB']:8.2f}G"
+              + (f" {r['psnr']:8.2f} {r['usage']:7.1%} {r['codes_used']:6d}" if args.quality_steps else ''))
+    if len(results) == 2:
+        a, b = results
+        print(f"\n{b['arm']} / {a['arm']}: step time {b['step_s'] / a['step_s']:.3f}x ({a['step_s'] / b['step_s']:.1f}x faster), "
+              f"peak RSS {b['peak_rss_GiB'] / a['peak_rss_GiB']:.2f}x"
+              + (f"; held-out PSNR {b['psnr'] - a['psnr']:+.2f} dB, codebook usage {b['usage'] - a['usage']:+.1%} after {args.quality_steps} steps each" if args.quality_steps else ''))
+    if args.json:
+        for r in results: print(json.dumps(r))
+
+
+if __name__ == '__main__':
+    main()
