@@ -3,11 +3,13 @@
 Two sizes by default, read from the repo's configs:
   quickstart  config/quickstart.yaml: 512 codes, 8x8 grid, width 128, depth 4, heads 4, batch 64, captions of 16 tokens
   original    config/naruto.yaml:     4096 codes, 32x32 grid, width 256, depth 8, heads 8, batch 8, captions of 32 tokens
+  original-attn-dropout  the same, with the config's dropout also on the attention weights: what the
+                     project did before cftn.attn_dropout existed (the 'before' of the original size)
   original-dropout0  the same with dropout 0 instead of the config's 0.1
 Caption features are random (torch.randn, dim 384): the benchmark is about the transformer.
 Each size runs in its own child process, so its peak RSS is its own.
 
-    python benchmarks/cftn_train_step.py                       # all three sizes (~2-3 min on 2 idle cores)
+    python benchmarks/cftn_train_step.py                       # all four sizes (~3-4 min on 2 idle cores)
     python benchmarks/cftn_train_step.py --sizes quickstart --repeats 10
     python benchmarks/cftn_train_step.py --allocator both   # glibc returning freed memory (default) vs kept (what training does)
 """
@@ -16,10 +18,11 @@ import argparse, json, os, platform, resource, statistics, subprocess, sys, time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-SIZES = {  # name: (config file, caption length, default timed steps, dropout override or None = the config's)
-    'quickstart': ('config/quickstart.yaml', 16, 8, None),
-    'original': ('config/naruto.yaml', 32, 2, None),
-    'original-dropout0': ('config/naruto.yaml', 32, 2, 0.0),  # same with dropout 0: fused CPU attention kernel
+SIZES = {  # name: (config file, caption length, default timed steps, dropout override or None = the config's, attention dropout = dropout?)
+    'quickstart': ('config/quickstart.yaml', 16, 8, None, False),
+    'original': ('config/naruto.yaml', 32, 2, None, False),
+    'original-attn-dropout': ('config/naruto.yaml', 32, 2, None, True),   # before: dropout on the attention weights too (math path)
+    'original-dropout0': ('config/naruto.yaml', 32, 2, 0.0, False),      # no dropout at all
 }
 
 
@@ -52,19 +55,20 @@ def run_one(name:str, repeats:int, warmup:int, threads:int|None, caption_len:int
     import torch
     kept = False
     if keep_memory:   # what make_accelerator does for training (see 04_training: keep_freed_memory)
-        from naruto_maskgit.training import keep_freed_memory
+        from naruto_maskgit.run import keep_freed_memory
         kept = keep_freed_memory()
     from naruto_maskgit.config import load_config
     from naruto_maskgit.cftn import CFTN
     if threads: torch.set_num_threads(threads)
     torch.manual_seed(seed)
-    path, default_len, _, size_dropout = SIZES[name]
+    path, default_len, _, size_dropout, attn_too = SIZES[name]
     cfg = load_config(REPO / path)
     c, tc, G = cfg.cftn, cfg.train_cftn, grid_size_of(cfg)
     L = caption_len or default_len
     drop = dropout if dropout is not None else size_dropout if size_dropout is not None else c.dropout
+    attn_drop = drop if attn_too else c.attn_dropout
     model = CFTN(codebook_size=c.codebook_size, grid_size=G, width=c.width, depth=c.depth, heads=c.heads,
-                 mlp_ratio=c.mlp_ratio, dropout=drop, text_kind='minilm', text_dim=384,
+                 mlp_ratio=c.mlp_ratio, dropout=drop, attn_dropout=attn_drop, text_kind='minilm', text_dim=384,
                  text_max_length=cfg.text.max_length, adaln=c.adaln)
     model.train()
     opt = torch.optim.AdamW(model.parameters(), lr=tc.lr, weight_decay=tc.weight_decay)
@@ -90,7 +94,7 @@ def run_one(name:str, repeats:int, warmup:int, threads:int|None, caption_len:int
         t0 = time.perf_counter(); step(); times.append(time.perf_counter() - t0)
     med = statistics.median(times)
     return dict(size=name + ('' if kept else ' (glibc)'), allocator='kept' if kept else 'glibc default', config=path, params=model.num_params(), batch=B, grid=G, tokens=N, caption_len=L,
-                codebook=c.codebook_size, width=c.width, depth=c.depth, heads=c.heads, dropout=drop,
+                codebook=c.codebook_size, width=c.width, depth=c.depth, heads=c.heads, dropout=drop, attn_dropout=attn_drop,
                 tokens_per_step=B * N, median_s=med, min_s=min(times), max_s=max(times), repeats=repeats,
                 warmup=warmup, tokens_per_s=B * N / med, threads=torch.get_num_threads(), loss=loss_src,
                 rss_before_mib=rss_before, peak_rss_mib=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)  # Linux: KiB
@@ -140,7 +144,7 @@ def main():
     print(f"# load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     for r in rows:
         print(f"# {r['size']}: {r['config']}, codebook {r['codebook']}, grid {r['grid']}x{r['grid']}, width {r['width']}, "
-              f"depth {r['depth']}, heads {r['heads']}, dropout {r['dropout']}, caption {r['caption_len']} tokens; "
+              f"depth {r['depth']}, heads {r['heads']}, dropout {r['dropout']} (attention weights {r['attn_dropout']}), caption {r['caption_len']} tokens; "
               f"{r['warmup']} warm-up + {r['repeats']} timed steps, threads {r['threads']}")
     hdr = f"{'size':<17} {'params':>9} {'batch':>5} {'tokens/step':>11} {'median s/step':>13} {'(min-max)':>15} {'tokens/s':>9} {'peak RSS':>9} {'(before steps)':>14}"
     print(hdr); print('-' * len(hdr))
@@ -161,6 +165,11 @@ def main():
         print(f"# dropout {o['dropout']} vs 0.0 at the original size: {o['median_s']/z['median_s']:.1f}x the time per step, "
               f"{o['peak_rss_mib']/z['peak_rss_mib']:.1f}x the peak RSS (attention dropout makes CPU "
               f"scaled_dot_product_attention materialise the (B, heads, N, N) weights)")
+    if 'original' in by and 'original-attn-dropout' in by:
+        o, b = by['original'], by['original-attn-dropout']
+        print(f"# original as shipped (dropout {o['dropout']} on residual branches only) vs before (also on the attention weights): "
+              f"{b['median_s']:.2f} -> {o['median_s']:.2f} s/step, {b['median_s']/o['median_s']:.2f}x faster; "
+              f"peak RSS {b['peak_rss_mib']/1024:.2f} -> {o['peak_rss_mib']/1024:.2f} GiB")
     if a.json:
         for r in rows: print(json.dumps(r))
 

@@ -1,58 +1,59 @@
 """Speed of the original design's sizes on one GPU: generator and tokenizer training steps (steps/s, images/s,
 peak memory, MFU) and text-to-image sampling (seconds per call, images/s).
 
-Sizes are read from config/naruto.yaml (as the project's training builds its models: `VQVAE(**asdict(cfg.vqvae))`
-and `train_cftn.build_cftn`): 128 px images, 32x32 codes of 4096, CFTN width 256, depth 8, heads 8 with the
-config's dropout; captions are 32 random MiniLM-sized features (dim 384): the benchmark is about the models.
-Weights are untrained (speed does not depend on them).
+Sizes are read from config/naruto.yaml and the models built as training builds them (`VQVAE(**asdict(cfg.vqvae))`,
+`train_cftn.build_cftn`): 128 px images, 32x32 codes of 4096, CFTN width 256, depth 8, heads 8, the config's
+dropouts; captions are 32 random MiniLM-sized features (dim 384): the benchmark is about the models. Weights are
+untrained (speed does not depend on them). The parts run in this order:
 
-  generator  one training step as `naruto_train_cftn` takes it: `masked_token_loss` (forward + masked-token
-             cross-entropy, the config's mask schedule, label smoothing, condition dropout), backward, grad-norm
-             clipping, AdamW step (the `decay_groups` of training) -- at every --batch-sizes; --find-max then
-             doubles the batch until CUDA runs out of memory and bisects twice between the last fit and the first
-             OOM: the largest batch that ran all its steps is reported.
   tokenizer  one `naruto_train_vqvae` step: `vqvae_loss` (encoder, EMA quantizer, decoder, L1/MSE + commitment),
-             backward, clipping, AdamW step, on random 128 px images, at every --vq-batch-sizes.
-  sampling   `generate_codes` (MaskGIT decoding, --steps steps, each --guidance) + `vqvae.decode`, what
-             `MaskGITPipeline` runs after caption encoding, at every --sample-batch-sizes (images per call).
+             backward, grad-norm clipping, AdamW step, on random 128 px images, at every --vq-batch-sizes.
+  sampling   `generate_codes` (MaskGIT decoding, --steps steps, at each --guidance) + `vqvae.decode`: what
+             `MaskGITPipeline` runs after encoding the captions, at every --sample-batch-sizes (images per call).
+  generator  one `naruto_train_cftn` step: `masked_token_loss` (forward, masked-token cross-entropy with the config's
+             mask schedule, label smoothing and condition dropout), backward, clipping, AdamW step over training's
+             `decay_groups`, at every --batch-sizes; --find-max then doubles the batch until CUDA runs out of memory
+             and bisects twice between the last fit and the first failure: the largest batch that ran all its steps
+             is reported with its MFU. Last, because a huge batch is what could break the CUDA context.
 
-On CUDA every part runs under `torch.autocast('cuda', dtype=torch.bfloat16)` (--precision fp32 to switch it
-off) with fused AdamW (`fused=True`); attention is `F.scaled_dot_product_attention` as the model calls it, with
-the config's dropout (CUDA's flash and memory-efficient kernels both take dropout; the header says which kernels
-one eager training step ran, read from torch.profiler: a `math` there means the slow unfused path). --compile
-applies `torch.compile(dynamic=True)` to the CFTN (training and sampling; the tokenizer stays eager): one graph
-for every batch size, so --find-max does not recompile; its compile time shows in the 'first' column.
+On CUDA every part runs under `torch.autocast('cuda', dtype=torch.bfloat16)` (--precision fp32 switches it off),
+with fused AdamW (`fused=True`). Attention is `F.scaled_dot_product_attention` as the model calls it; the header
+of the generator's table names the kernels one eager training step dispatched to (torch.profiler), by key length
+(1024: self-attention over the codes, 33: cross-attention to the caption with its key mask): flash or efficient
+(memory-efficient) are fused, `math` is the slow path that materialises the scores. --compile applies
+`torch.compile(dynamic=True)` to the CFTN (training and sampling; the tokenizer stays eager): shapes are symbolic,
+so a new batch size (--find-max) does not recompile; the compile time shows in the 'first s' column.
 
-Figures: medians over --repeats timed steps (calls) after --warmup untimed ones (sampling: one untimed call),
-each step timed with torch.cuda.synchronize() + time.perf_counter(). Peak memory is
-torch.cuda.max_memory_allocated() over the timed steps (models, optimizer state and activations together);
-on a CPU it is the process's peak RSS so far.
+Figures are medians over --repeats timed steps (calls) after --warmup untimed ones (sampling: one untimed call),
+each timed with torch.cuda.synchronize() + time.perf_counter(). Peak memory: torch.cuda.max_memory_allocated()
+over the timed steps (weights, optimizer state and activations together); on a CPU the process's peak RSS so far.
 
-MFU (model FLOPs utilisation) = model FLOPs per step / median step time / the device's peak dense bf16 tensor
-FLOP/s. Model FLOPs are counted by torch.utils.flop_counter.FlopCounterMode over one forward + backward at
-batch 2 (matmuls, convolutions, attention; elementwise ops count 0), scaled linearly to the batch; attention
-is counted through the math backend so that the count is the model's (the flash backward's recomputation of
-the scores is not counted). Peaks (dense, no 2:4 sparsity; whole GPU, not a MIG slice) by device name: H100/H200
-SXM 989, H100 NVL 835, H200 NVL 836, H100 PCIe 756, A100 312, L40S 362, L4 121, RTX 4090 165.2 (FP32
-accumulate), B200 2250 TFLOP/s -- or --peak-tflops. MFU against the bf16 peak also under --precision fp32.
+MFU (model FLOPs utilisation) = model FLOPs of a step / median step time / the device's peak dense bf16 tensor
+FLOP/s. Model FLOPs are counted with torch.utils.flop_counter.FlopCounterMode over one forward + backward at batch
+2 (matmuls, convolutions and attention; elementwise work counts 0) and scaled linearly to the batch; attention is
+counted through SDPA's math backend, so the flash backward's recomputation of the scores is not counted (the
+usual MFU convention). Peaks by device name (dense, no 2:4 sparsity, the whole GPU not a MIG slice; NVIDIA's
+datasheet figures): H100/H200 SXM 989, H200 NVL 836, H100 NVL 835, H100 PCIe 756, A100 312, L40S 362, L4 121,
+RTX 4090 165.2 (FP32 accumulate), B200 2250 TFLOP/s; --peak-tflops overrides. Under --precision fp32 the MFU is
+still against the bf16 peak.
 
-    python benchmarks/gpu.py                     # ~1-2 min on an H200 (without --compile)
-    python benchmarks/gpu.py --quick             # fewer batches and repeats: ~1 min, most of it start-up
+    python benchmarks/gpu.py                     # ~1-2 min on an H200 without --compile (an estimate: not yet run on one)
+    python benchmarks/gpu.py --quick             # fewer batch sizes and repeats: ~1 min (estimate), mostly start-up
     python benchmarks/gpu.py --find-max          # + the largest generator batch that fits, and its MFU
-    python benchmarks/gpu.py --compile           # torch.compile the CFTN (adds a few minutes of compilation)
+    python benchmarks/gpu.py --compile           # torch.compile the CFTN (adds minutes of compilation)
     python benchmarks/gpu.py --parts generator --batch-sizes 256,512 --json
-    OMP_NUM_THREADS=1 python benchmarks/gpu.py --device cpu   # smoke test: quickstart sizes (--tiny), seconds
+    OMP_NUM_THREADS=1 python benchmarks/gpu.py --device cpu   # smoke test at quickstart sizes (--tiny): seconds
 
---tiny (the default on a CPU unless --config is given) takes config/quickstart.yaml's sizes (32 px, 8x8 codes
-of 512, CFTN width 128, depth 4) with tiny batches: the same code path, for checking the script, not for figures.
-Setting PYTORCH_ALLOC_CONF=expandable_segments:True (PYTORCH_CUDA_ALLOC_CONF before torch 2.9) in the environment
-can let --find-max fit a somewhat larger batch; the header shows it when set.
+--tiny (the default on a CPU unless --config is given) takes config/quickstart.yaml's sizes (32 px, 8x8 codes of
+512, CFTN width 128, depth 4) with tiny batches: the same code path, for checking the script, not for figures.
+PYTORCH_ALLOC_CONF=expandable_segments:True (PYTORCH_CUDA_ALLOC_CONF before torch 2.9) in the environment may let
+--find-max fit a somewhat larger batch; the header shows it when set.
 
-A GPU session of ~15 minutes (eager first, so its figures survive a slow compile):
-    python benchmarks/gpu.py --quick --find-max 2>&1 | tee gpu.log; python benchmarks/gpu.py --quick --find-max --compile --parts generator,sampling 2>&1 | tee -a gpu.log
+For a GPU session of ~15 minutes (eager first, so that its figures survive a slow compile):
+    python benchmarks/gpu.py --quick --find-max 2>&1 | tee gpu.log; python benchmarks/gpu.py --quick --find-max --compile --parts sampling,generator 2>&1 | tee -a gpu.log
 """
 from __future__ import annotations
-import argparse, gc, json, os, platform, re, resource, statistics, sys, time
+import argparse, gc, json, os, platform, re, resource, statistics, sys, time, traceback
 from contextlib import nullcontext
 from dataclasses import asdict
 from pathlib import Path
@@ -64,7 +65,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))   # run from a checkout without installing the package
 TEXT_DIM = 384                  # all-MiniLM-L6-v2's feature size
 COMPILE_KW = dict(dynamic=True) # torch.compile arguments for the CFTN
-PARTS = ('generator', 'tokenizer', 'sampling')
+PARTS = ('tokenizer', 'sampling', 'generator')   # in the order they run
 PRESETS = {   # default batch sizes and repeats: full run, --quick, --tiny
     'full':  dict(batch_sizes='8,64,256', vq_batch_sizes='16,128', sample_batch_sizes='4,64', warmup=3, repeats=10, sample_repeats=5),
     'quick': dict(batch_sizes='8,256', vq_batch_sizes='16,64', sample_batch_sizes='4,32', warmup=2, repeats=5, sample_repeats=3),
@@ -112,14 +113,15 @@ def ints(s:str) -> list[int]: return [int(x) for x in s.split(',') if x.strip()]
 def floats(s:str) -> list[float]: return [float(x) for x in s.split(',') if x.strip()]
 
 
-def attempt(fn, dev):
-    "fn() or, when CUDA runs out of memory, None (memory freed)."
-    try: return fn()
-    except torch.cuda.OutOfMemoryError: pass
-    except RuntimeError as e:                        # e.g. torch.compile's wrapping of a CUDA OOM
-        if 'out of memory' not in str(e).lower(): raise
+def attempt(fn, dev) -> tuple[dict|None, str]:
+    "(fn(), 'ok'), or (None, 'OOM') when the device runs out of memory, or (None, 'error') on another RuntimeError (printed)."
+    try: return fn(), 'ok'
+    except torch.cuda.OutOfMemoryError: status = 'OOM'
+    except RuntimeError as e:                        # torch.compile may wrap an OOM; a huge batch may hit a kernel's size limit
+        status = 'OOM' if 'out of memory' in str(e).lower() else 'error'
+        if status == 'error': traceback.print_exc()
     free_memory(dev)                                 # outside `except`: the traceback and its tensors are gone
-    return None
+    return None, status
 
 
 def timed(fn, warmup:int, repeats:int, dev) -> dict:
@@ -134,13 +136,12 @@ def timed(fn, warmup:int, repeats:int, dev) -> dict:
     return dict(median_s=statistics.median(times), min_s=min(times), max_s=max(times), warmup_s=first, peak_gib=peak_gib(dev))
 
 
-def count_flops(forward, backward=None) -> tuple[int, int]:
+def count_flops(forward, backward) -> tuple[int, int]:
     "FLOPs counted by FlopCounterMode in forward() and in backward(forward's result); attention through the math backend."
     from torch.nn.attention import sdpa_kernel, SDPBackend
     with sdpa_kernel(SDPBackend.MATH):
         with FlopCounterMode(display=False) as fwd: out = forward()
-        with FlopCounterMode(display=False) as bwd:
-            if backward is not None: backward(out)
+        with FlopCounterMode(display=False) as bwd: backward(out)
     return fwd.get_total_flops(), bwd.get_total_flops()
 
 
@@ -207,27 +208,27 @@ def bench_generator(cfg, a, dev, amp, peak) -> tuple[list, dict]:
     b2 = batch_of(2)
     fwd, bwd = count_flops(lambda: loss_of(b2), lambda loss: loss.backward())
     kernels = sdpa_kernels(lambda: loss_of(b2).backward())
-    opt.zero_grad(set_to_none=True); del b2
+    opt.zero_grad(set_to_none=True)
     if a.compile: cftn.compile(**COMPILE_KW)
     info = dict(params_m=n_params(cftn), grid=grid, caption_len=L, flops_fwd=fwd / 2, flops=(fwd + bwd) / 2, sdpa=kernels)
 
     def row(B):
-        r = attempt(lambda: timed(make_step(B), a.warmup, a.repeats, dev), dev)
+        r, status = attempt(lambda: timed(make_step(B), a.warmup, a.repeats, dev), dev)
         opt.zero_grad(set_to_none=True)
-        out = dict(part='generator', batch=B, status='ok' if r else 'OOM', **(r or {}))
+        out = dict(part='generator', batch=B, status=status, **(r or {}))
         if r: out.update(throughput(out, info['flops'], peak))
-        print(f"#   generator batch {B}: " + (f"{r['median_s']:.3f} s/step" if r else 'out of memory'), file=sys.stderr, flush=True)
+        print(f"#   generator batch {B}: " + (f"{r['median_s']:.3f} s/step" if r else status), file=sys.stderr, flush=True)
         return out
 
     rows = []
     for B in a.batch_sizes:
         rows.append(row(B))
-        if rows[-1]['status'] == 'OOM': break            # larger ones will not fit either
+        if rows[-1]['status'] != 'ok': break             # larger ones will not fit either
     if a.find_max:
         fits = [r['batch'] for r in rows if r['status'] == 'ok']
-        ooms = [r['batch'] for r in rows if r['status'] == 'OOM']
-        lo, hi = (max(fits) if fits else 0), (min(ooms) if ooms else None)
-        while hi is None:                                # double until out of memory
+        fails = [r['batch'] for r in rows if r['status'] != 'ok']
+        lo, hi = (max(fits) if fits else 0), (min(fails) if fails else None)
+        while hi is None:                                # double until out of memory (or another failure)
             B = 2 * lo if lo else 1
             rows.append(row(B))
             if rows[-1]['status'] == 'ok': lo = B
@@ -240,8 +241,6 @@ def bench_generator(cfg, a, dev, amp, peak) -> tuple[list, dict]:
             if rows[-1]['status'] == 'ok': lo = mid
             else: hi = mid
         info['max_batch'] = lo
-    del cftn, opt
-    free_memory(dev)
     return rows, info
 
 
@@ -264,23 +263,21 @@ def bench_tokenizer(cfg, a, dev, amp, peak) -> tuple[list, dict]:
         return step
     x2 = images(2)
     fwd, bwd = count_flops(lambda: loss_of(x2), lambda loss: loss.backward())
-    opt.zero_grad(set_to_none=True); del x2
+    opt.zero_grad(set_to_none=True)
     info = dict(params_m=n_params(vqvae), grid=grid, image_size=S, flops_fwd=fwd / 2, flops=(fwd + bwd) / 2)
     rows = []
     for B in a.vq_batch_sizes:
-        r = attempt(lambda: timed(make_step(B), a.warmup, a.repeats, dev), dev)
+        r, status = attempt(lambda: timed(make_step(B), a.warmup, a.repeats, dev), dev)
         opt.zero_grad(set_to_none=True)
-        out = dict(part='tokenizer', batch=B, status='ok' if r else 'OOM', **(r or {}))
+        out = dict(part='tokenizer', batch=B, status=status, **(r or {}))
         if r: out.update(throughput(out, info['flops'], peak))
         rows.append(out)
-        print(f"#   tokenizer batch {B}: " + (f"{r['median_s']:.3f} s/step" if r else 'out of memory'), file=sys.stderr, flush=True)
+        print(f"#   tokenizer batch {B}: " + (f"{r['median_s']:.3f} s/step" if r else status), file=sys.stderr, flush=True)
         if not r: break
-    del vqvae, opt
-    free_memory(dev)
     return rows, info
 
 
-def bench_sampling(cfg, a, dev, amp) -> tuple[list, dict]:
+def bench_sampling(cfg, a, dev, amp) -> list:
     from naruto_maskgit.sampling import generate_codes
     vqvae, cftn, grid = build_models(cfg, dev, a.seed)
     vqvae.eval(); cftn.eval()
@@ -297,23 +294,22 @@ def bench_sampling(cfg, a, dev, amp) -> tuple[list, dict]:
                     t0 = time.perf_counter()
                     codes = generate_codes(cftn, text, mask, steps=a.steps, guidance=g, temperature=s.temperature,
                                            choice_temperature=s.choice_temperature, schedule=s.schedule,
-                                           sampler=s.sampler, generator=gen)                      # (B, N)
+                                           sampler=s.sampler, guidance_ramp=s.guidance_ramp, generator=gen,
+                                           guidance_interval=tuple(s.guidance_interval) if s.guidance_interval else None)  # (B, N)
                     sync(dev); t1 = time.perf_counter()
                     images = vqvae.decode(codes.view(B, grid, grid))                               # (B, 3, H, W)
                     sync(dev)
                 split.setdefault('codes', []).append(t1 - t0); split.setdefault('decode', []).append(time.perf_counter() - t1)
                 assert images.shape == (B, 3, cfg.data.image_size, cfg.data.image_size), tuple(images.shape)
-            r = attempt(lambda: timed(call, 1, a.sample_repeats, dev), dev)
+            r, status = attempt(lambda: timed(call, 1, a.sample_repeats, dev), dev)
             out = dict(part='sampling', batch=B, guidance=g, steps=a.steps, rows_per_forward=B if g in (0, 1) else 2 * B,
-                       status='ok' if r else 'OOM', **(r or {}))
+                       status=status, **(r or {}))
             if r: out.update(codes_s=statistics.median(split['codes'][1:]), decode_s=statistics.median(split['decode'][1:]),
                              images_per_s=B / r['median_s'])
             rows.append(out)
-            print(f"#   sampling batch {B}, guidance {g:g}: " + (f"{r['median_s']:.3f} s/call" if r else 'out of memory'),
+            print(f"#   sampling batch {B}, guidance {g:g}: " + (f"{r['median_s']:.3f} s/call" if r else status),
                   file=sys.stderr, flush=True)
-    del vqvae, cftn
-    free_memory(dev)
-    return rows, {}
+    return rows
 
 
 def throughput(r:dict, flops_per_sample:float, peak:float|None) -> dict:
@@ -350,7 +346,7 @@ def print_sampling_table(rows:list):
 
 
 def main():
-    p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    p = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     p.add_argument('--device', default=None, help="cuda (default when available) or cpu")
     p.add_argument('--config', default=None, help="YAML config whose sizes to use (default config/naruto.yaml; --tiny: config/quickstart.yaml)")
     p.add_argument('--tiny', action='store_true', help="quickstart sizes and tiny batches, a smoke test (default on a CPU unless --config is given)")
@@ -415,10 +411,31 @@ def main():
           f"sampling: {a.steps} steps, 1 warm-up + {a.sample_repeats} timed calls; medians; seed {a.seed}")
     sys.stdout.flush()
 
-    results, infos = [], {}
+    env = {'part': 'env', 'torch': torch.__version__, 'device': torch.cuda.get_device_name(dev) if dev.type == 'cuda' else cpu_name(),
+           'config': str(rel), 'precision': precision, 'compile': a.compile, 'peak_tflops': peak}
+    def emit(part:str, rows:list, info:dict|None=None):
+        "A part's rows (and its info) as JSON lines, right away: a later failure cannot take them."
+        if not a.json: return
+        if info: print(json.dumps({'part': part + '_info', **info}))
+        for r in rows: print(json.dumps(r))
+
+    # the generator runs last: its batch search is the one step that may break the CUDA context (a kernel's size limit)
     t_start = time.perf_counter()
+    if a.json: print(json.dumps(env))
+    if 'tokenizer' in parts:
+        rows, info = bench_tokenizer(cfg, a, dev, amp, peak)
+        print(f"\n# tokenizer: {info['params_m']:.2f}M parameters, {info['image_size']} px -> {info['grid']}x{info['grid']} codes; model FLOPs "
+              f"per image (FlopCounterMode): {info['flops'] / 1e9:.1f} GFLOP a training step (forward {info['flops_fwd'] / 1e9:.1f})")
+        print_train_table(rows, "tokenizer training step: vqvae_loss + backward + clip + AdamW", 'images')
+        emit('tokenizer', rows, info); sys.stdout.flush(); free_memory(dev)   # the part's models are gone with it
+    if 'sampling' in parts:
+        rows = bench_sampling(cfg, a, dev, amp)
+        print_sampling_table(rows)
+        print("# s/call: generate_codes + vqvae.decode of the batch (caption encoding not included); codes s / decode s: "
+              "the two halves; rows/fwd: rows of each CFTN forward (guidance runs cond + uncond together)")
+        emit('sampling', rows); sys.stdout.flush(); free_memory(dev)
     if 'generator' in parts:
-        rows, info = bench_generator(cfg, a, dev, amp, peak); results += rows; infos['generator'] = info
+        rows, info = bench_generator(cfg, a, dev, amp, peak)
         print(f"\n# generator: {info['params_m']:.2f}M parameters, {info['grid']}x{info['grid']} codes, caption {info['caption_len']} tokens; "
               f"model FLOPs per sample (FlopCounterMode, math attention): {info['flops'] / 1e9:.1f} GFLOP a training step "
               f"(forward {info['flops_fwd'] / 1e9:.1f}, backward {(info['flops'] - info['flops_fwd']) / 1e9:.1f})")
@@ -428,29 +445,13 @@ def main():
         print_train_table(rows, "generator training step: masked_token_loss + backward + clip + AdamW", 'samples')
         if a.find_max:
             best = next((r for r in rows if r['status'] == 'ok' and r['batch'] == info['max_batch']), None)
-            print(f"# largest generator batch that fit: {info['max_batch']}"
+            print(f"# largest generator batch that ran all its steps: {info['max_batch']}"
                   + (f", {best['samples_per_s']:.0f} samples/s, MFU {100 * best['mfu']:.1f}%" if best and best['mfu'] is not None else ''))
-        sys.stdout.flush()
-    if 'tokenizer' in parts:
-        rows, info = bench_tokenizer(cfg, a, dev, amp, peak); results += rows; infos['tokenizer'] = info
-        print(f"\n# tokenizer: {info['params_m']:.2f}M parameters, {info['image_size']} px -> {info['grid']}x{info['grid']} codes; model FLOPs "
-              f"per image (FlopCounterMode): {info['flops'] / 1e9:.1f} GFLOP a training step (forward {info['flops_fwd'] / 1e9:.1f})")
-        print_train_table(rows, "tokenizer training step: vqvae_loss + backward + clip + AdamW", 'images')
-        sys.stdout.flush()
-    if 'sampling' in parts:
-        rows, _ = bench_sampling(cfg, a, dev, amp); results += rows
-        print_sampling_table(rows)
-        print("# s/call: generate_codes + vqvae.decode of the batch (caption encoding not included); codes s / decode s: "
-              "the two halves; rows/fwd: rows of each CFTN forward (guidance runs cond + uncond together)")
-    print(f"\n# total {time.perf_counter() - t_start:.0f} s; peak GiB: torch.cuda.max_memory_allocated over the timed steps"
-          if dev.type == 'cuda' else f"\n# total {time.perf_counter() - t_start:.0f} s; peak GiB: the process's peak RSS so far (CPU)")
+        emit('generator', rows, info)
+    print(f"\n# total {time.perf_counter() - t_start:.0f} s; peak GiB: "
+          + ("torch.cuda.max_memory_allocated over the timed steps" if dev.type == 'cuda' else "the process's peak RSS so far (CPU)"))
     print("# MFU = model FLOPs of the step / median step time / peak dense bf16 FLOP/s; first s: the warm-up steps "
           "(with --compile, the compilation)")
-    if a.json:
-        print(json.dumps({'part': 'env', 'torch': torch.__version__, 'device': torch.cuda.get_device_name(dev) if dev.type == 'cuda' else cpu_name(),
-                          'config': str(rel), 'precision': precision, 'compile': a.compile, 'peak_tflops': peak, **{f'{k}_info': i for k, i in infos.items()}}))
-        for r in results: print(json.dumps(r))
-
 
 if __name__ == '__main__':
     main()

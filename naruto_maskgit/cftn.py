@@ -173,7 +173,8 @@ class CFTN(nn.Module, PyTorchModelHubMixin, library_name="naruto_maskgit", pipel
         feats = text.float() if self.text_kind == "minilm" else self.text_emb(text).float()
         v = (feats * m).sum(1) / m.sum(1).clamp_min(1)                                  # (B, D)
         v = F.batch_norm(v, self.cond_norm.running_mean, self.cond_norm.running_var, self.cond_norm.weight, self.cond_norm.bias,
-                         training=self.training and len(v) > 1, momentum=0.1, eps=1e-5)
+                         training=True if (self.training and len(v) > 1) else False,   # a plain bool: no graph break under torch.compile
+                         momentum=0.1, eps=1e-5)
         v = v.to(self.cond_proj.weight.dtype)
         return torch.where(null[:, None], self.null_pooled.to(v.dtype), v)              # (B, D)
 
