@@ -16,7 +16,8 @@ same batches, Adam at a constant --lr: the config's 500 warm-up steps would leav
 and prints held-out PSNR and codebook usage over the whole test split (159 images = 162,816 codes).
 
     python benchmarks/vqvae_train_step.py                          # timing only, ~2 min on 2 idle cores
-    python benchmarks/vqvae_train_step.py --quality-steps 40       # + equal-steps quality (~15 min: 'before' is slow)
+    python benchmarks/vqvae_train_step.py --quality-steps 40       # + equal-steps quality (~25 min: 'before' is slow)
+    python benchmarks/vqvae_train_step.py --quality-steps 100 --quality-batch-size 4 --dead-code-steps 10   # longer, smaller batches
 """
 from __future__ import annotations
 import argparse, json, os, platform, resource, statistics, subprocess, sys, time
@@ -74,7 +75,9 @@ def run_one(name:str, args) -> dict:
            'peak_rss_GiB': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20, 'threads': torch.get_num_threads()}
     if args.quality_steps:
         torch.manual_seed(args.seed)
-        model = VQVAE(**arm_kwargs(name)).train()
+        kw = arm_kwargs(name) | ({'dead_code_steps': args.dead_code_steps} if args.dead_code_steps else {})
+        model = VQVAE(**kw).train()
+        args.batch_size = args.quality_batch_size or args.batch_size
         opt = torch.optim.Adam(model.parameters(), lr=args.lr)
         g = torch.Generator().manual_seed(args.seed)
         t = time.perf_counter()
@@ -96,6 +99,9 @@ def main():
     p.add_argument('--repeats', type=int, default=3, help="timed steps per arm")
     p.add_argument('--warmup', type=int, default=1)
     p.add_argument('--quality-steps', type=int, default=0, help="train each arm this many steps and evaluate held-out PSNR/usage")
+    p.add_argument('--quality-batch-size', type=int, default=None, help="batch of the quality run (default: --batch-size)")
+    p.add_argument('--dead-code-steps', type=int, default=None, help="override both arms' dead_code_steps in the quality run "
+                   "(the config's 50 means no restart at all within a short run)")
     p.add_argument('--lr', type=float, default=1e-3)
     p.add_argument('--threads', type=int, default=None)
     p.add_argument('--seed', type=int, default=0)
@@ -124,7 +130,8 @@ def main():
         a, b = results
         print(f"\n{b['arm']} / {a['arm']}: step time {b['step_s'] / a['step_s']:.3f}x ({a['step_s'] / b['step_s']:.1f}x faster), "
               f"peak RSS {b['peak_rss_GiB'] / a['peak_rss_GiB']:.2f}x"
-              + (f"; held-out PSNR {b['psnr'] - a['psnr']:+.2f} dB, codebook usage {b['usage'] - a['usage']:+.1%} after {args.quality_steps} steps each" if args.quality_steps else ''))
+              + (f"; held-out PSNR {b['psnr'] - a['psnr']:+.2f} dB, codebook usage {b['usage'] - a['usage']:+.1%} after {args.quality_steps} steps "
+                 f"of batch {args.quality_batch_size or args.batch_size} each" + (f" (dead_code_steps {args.dead_code_steps})" if args.dead_code_steps else '') if args.quality_steps else ''))
     if args.json:
         for r in results: print(json.dumps(r))
 

@@ -22,7 +22,7 @@ from .vqvae import VQVAE
 from .cftn import CFTN
 from .text import CaptionEncoder, MINILM_HUB_ID
 from .sampling import generate_codes, SAMPLERS
-from .run import PRETRAINED, RunFolder, load_models, save_model, atomic_dir, keep_freed_memory, weights_fingerprint
+from .run import PRETRAINED, use_free_cores, RunFolder, load_models, save_model, atomic_dir, keep_freed_memory, weights_fingerprint
 
 # %% auto #0
 __all__ = ['HUB_FILES', 'check_count', 'check_number', 'check_seed', 'check_interval', 'check_choice', 'check_flag',
@@ -115,7 +115,7 @@ def to(self:MaskGITPipeline, device) -> MaskGITPipeline:
     enc = self.text_encoder
     if getattr(enc, 'model', None) is not None: enc.model.to(self.device)
     enc.device = self.device
-    if self.device.type == 'cpu': keep_freed_memory()    # sampling reuses large buffers at every step (see `run`)
+    if self.device.type == 'cpu': keep_freed_memory(); use_free_cores()   # reuse large buffers; threads for the free cores (see `run`)
     return self
 
 # %% ../nbs/11_pipeline.ipynb #d5fe7f2f

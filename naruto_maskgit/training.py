@@ -16,7 +16,7 @@ from tqdm.auto import tqdm
 from .config import ConfigError
 from .run import (RunFolder, WriteFailed, TrainingDiverged, NonFiniteWeights, atomic_write_text, check_finite,
                                 clean_checkpoints, commit_checkpoint, resume_checkpoint, save_model, saved_step, verify_folder,
-                                drop_metrics_after, keep_freed_memory)
+                                drop_metrics_after, keep_freed_memory, use_free_cores)
 
 # %% auto #0
 __all__ = ['warmup_cosine', 'warmup_cosine_scheduler', 'EpochBatches', 'batches_from', 'seed_step', 'StepCounter',
@@ -168,6 +168,7 @@ def make_accelerator(mixed_precision:str='no', grad_accum_steps:int=1) -> Accele
     keep_freed_memory()
     if AcceleratorState._shared_state and int(os.environ.get('WORLD_SIZE', '1')) == 1: AcceleratorState._reset_state(True)
     cpu = not torch.cuda.is_available()
+    if cpu: use_free_cores()                 # fewer threads when other work keeps cores busy (see 00a_run)
     return Accelerator(cpu=cpu, mixed_precision=resolve_precision(mixed_precision, cpu), gradient_accumulation_steps=grad_accum_steps)
 
 def is_main_process() -> bool:
