@@ -63,6 +63,7 @@ from torch.utils.flop_counter import FlopCounterMode
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))   # run from a checkout without installing the package
+from naruto_maskgit.run import cpu_name
 TEXT_DIM = 384                  # all-MiniLM-L6-v2's feature size
 COMPILE_KW = dict(dynamic=True) # torch.compile arguments for the CFTN
 PARTS = ('tokenizer', 'sampling', 'generator')   # in the order they run
@@ -101,13 +102,6 @@ def device_peak_tflops(dev, override:float|None) -> tuple[float|None, str]:
     for pattern, tflops in PEAK_BF16_TFLOPS:
         if re.search(pattern, name, re.I): return tflops, f'table entry {pattern!r} for {name!r}'
     return None, f'{name!r} is not in the table: pass --peak-tflops for an MFU'
-
-def cpu_name() -> str:
-    try:
-        for line in Path('/proc/cpuinfo').read_text().splitlines():
-            if line.startswith('model name'): return line.split(':', 1)[1].strip()
-    except OSError: pass
-    return platform.processor() or platform.machine()
 
 def ints(s:str) -> list[int]: return [int(x) for x in s.split(',') if x.strip()]
 def floats(s:str) -> list[float]: return [float(x) for x in s.split(',') if x.strip()]

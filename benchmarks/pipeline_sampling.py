@@ -15,21 +15,16 @@ and three guidance settings: g = 3 at every step (two forward passes a step), g 
     python benchmarks/pipeline_sampling.py --repeats 3 --interval 0.2,0.8
 """
 from __future__ import annotations
-import argparse, dataclasses, os, platform, statistics, time
+import argparse, dataclasses, os, statistics, time
 from pathlib import Path
 
 import torch
 
+from naruto_maskgit.run import cpu_name
+
 REPO = Path(__file__).resolve().parents[1]
 BEFORE = dict(channels=[128, 128, 256], num_res_blocks=2, code_dim=256)
 
-
-def cpu_name() -> str:
-    try:
-        for line in Path('/proc/cpuinfo').read_text().splitlines():
-            if line.startswith('model name'): return line.split(':', 1)[1].strip()
-    except OSError: pass
-    return platform.processor() or 'unknown CPU'
 
 
 def pipeline(tokenizer:str):
@@ -86,7 +81,7 @@ def main():
     if len(toks) == 2:
         b, f = toks
         print('# ' + ', '.join(f"{name}: {rows[(b, name)] / rows[(f, name)]:.2f}x" for name, _ in settings) + f" faster with the {f} tokenizer")
-        print(f"# goals (issue 11): <= 9 s with g=3, <= 6 s without; the original code: 27.6 s without guidance")
+        print("# goals (issue 11): <= 9 s with g=3, <= 6 s without; the original code: 27.6 s without guidance")
 
 
 if __name__ == '__main__':

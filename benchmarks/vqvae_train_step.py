@@ -20,8 +20,10 @@ and prints held-out PSNR and codebook usage over the whole test split (159 image
     python benchmarks/vqvae_train_step.py --quality-steps 100 --quality-batch-size 4 --dead-code-steps 10   # longer, smaller batches
 """
 from __future__ import annotations
-import argparse, json, os, platform, resource, statistics, subprocess, sys, time
+import argparse, json, os, resource, statistics, subprocess, sys, time
 from pathlib import Path
+
+from naruto_maskgit.run import cpu_name
 
 REPO = Path(__file__).resolve().parents[1]
 BEFORE = dict(channels=[128, 128, 256], num_res_blocks=2, code_dim=256)
@@ -34,13 +36,6 @@ def arm_kwargs(name:str) -> dict:
     kw = asdict(load_config(REPO/'config'/'naruto.yaml').vqvae)
     return kw | BEFORE if name == 'before' else kw
 
-
-def cpu_name() -> str:
-    try:
-        for line in Path('/proc/cpuinfo').read_text().splitlines():
-            if line.startswith('model name'): return line.split(':', 1)[1].strip()
-    except OSError: pass
-    return platform.processor() or 'unknown CPU'
 
 
 def load_split(split:str, n:int|None=None):
