@@ -4,7 +4,7 @@
 
 # %% ../nbs/00a_run.ipynb #71ad3ed2
 from __future__ import annotations
-import contextlib, errno, hashlib, json, os, re, shutil, socket, sys, time, warnings
+import contextlib, errno, hashlib, io, json, os, re, shutil, socket, sys, time, warnings
 from pathlib import Path
 import torch
 
@@ -13,10 +13,11 @@ __all__ = ['STAGES', 'SPLITS', 'COMMANDS', 'PRETRAINED', 'CHECKSUMS', 'RECORD', 
            'fsync_path', 'atomic_file', 'atomic_write_text', 'atomic_write_json', 'atomic_dir', 'file_sha256',
            'write_checksums', 'verify_folder', 'weights_fingerprint', 'ProvenanceError', 'NonFiniteWeights',
            'check_finite', 'save_model', 'model_record', 'saved_step', 'tokenizer_record', 'same_tokenizer',
-           'codes_record', 'codes_problem', 'generator_problem', 'checkpoint_dirs', 'checkpoint_step',
-           'clean_checkpoints', 'commit_checkpoint', 'resume_checkpoint', 'RunLocked', 'RunLock', 'drop_metrics_after',
-           'load_model', 'load_models', 'prepare_run_dir', 'load_codes', 'load_vqvae', 'TrainingDiverged', 'cli_errors',
-           'keep_freed_memory', 'cpu_name', 'busy_cores', 'default_threads', 'use_free_cores']
+           'codes_record', 'codes_problem', 'generator_problem', 'checkpoint_folder', 'checkpoint_step',
+           'checkpoint_dirs', 'clean_checkpoints', 'commit_checkpoint', 'resume_checkpoint', 'RunLocked', 'RunLock',
+           'drop_metrics_after', 'load_model', 'load_models', 'prepare_run_dir', 'load_codes', 'load_vqvae',
+           'TrainingDiverged', 'cli_errors', 'keep_freed_memory', 'cpu_name', 'busy_cores', 'default_threads',
+           'use_free_cores']
 
 # %% ../nbs/00a_run.ipynb #ebc72903
 STAGES = ('vqvae', 'cftn')      # the two trained models, in training order
@@ -25,7 +26,7 @@ COMMANDS = {'vqvae': 'naruto_train_vqvae', 'codes': 'naruto_encode', 'cftn': 'na
 PRETRAINED = ('vqvae', 'cftn', 'config.yaml', 'README.md')   # what a saved pipeline (a hub repo) holds: the run without checkpoints, codes or metrics
 
 class RunFolder:
-    "Every path of a run folder, named once."
+    "Every path of a run folder, named once (`RunFolder(path)` takes a path or another `RunFolder`)."
     def __init__(self, path): self.path = Path(path)
     def __fspath__(self): return str(self.path)
     def __repr__(self): return f"RunFolder({str(self.path)!r})"
@@ -215,7 +216,7 @@ def save_model(model, out_dir, record:dict|None=None) -> Path:
     "Save `model` (a hub-mixin model) and its provenance `record` to `out_dir` atomically; returns the folder."
     check_finite(model, f"the model for {out_dir}")
     record = dict(record or {}); record['fingerprint'] = weights_fingerprint(model)
-    with atomic_dir(out_dir) as tmp, contextlib.redirect_stdout(open(os.devnull, 'w')):
+    with atomic_dir(out_dir) as tmp, contextlib.redirect_stdout(io.StringIO()):   # the hub mixin's prints
         model.save_pretrained(tmp)
         if 'steps' in record: (tmp/'trained_steps.txt').write_text(str(record['steps']))   # read by older versions
         (tmp/RECORD).write_text(json.dumps(record, indent=1))
@@ -255,21 +256,27 @@ def _describe(t:dict|None) -> str:
     return f"the VQ-VAE after {t.get('steps', '?')} steps" + (f" (fingerprint {t['fingerprint']})" if 'fingerprint' in t else '')
 
 # %% ../nbs/00a_run.ipynb #eb4f9700
-def codes_record(run, split:str) -> dict|None:
-    "The tokenizer record stored with the codes of `split`, or None when there are no codes."
-    p = RunFolder(run).codes(split) if not isinstance(run, RunFolder) else run.codes(split)
-    if not p.exists(): return None
+def _codes_meta(p:Path) -> dict:
+    "The metadata written with a codes file (its header only, not the tensors)."
     from safetensors import safe_open
     try:
-        with safe_open(str(p), 'pt') as f: meta = f.metadata() or {}
-    except Exception as e: raise ProvenanceError(f"{p} is damaged ({e}): run `naruto_encode --config ...` again") from e
+        with safe_open(str(p), 'pt') as f: return f.metadata() or {}
+    except Exception as e: raise ProvenanceError(f"{p} is damaged ({e}): run `{COMMANDS['codes']} --config ...` again") from e
+
+def _tokenizer_of(meta:dict) -> dict:
+    "The tokenizer record in a codes file's metadata."
     r = {'steps': int(meta.get('vqvae_steps', -1))}
     if meta.get('vqvae_fingerprint'): r['fingerprint'] = meta['vqvae_fingerprint']
     return r
 
+def codes_record(run, split:str) -> dict|None:
+    "The tokenizer record stored with the codes of `split`, or None when there are no codes."
+    p = RunFolder(run).codes(split)
+    return _tokenizer_of(_codes_meta(p)) if p.exists() else None
+
 def codes_problem(run) -> str|None:
     "Why the run's codes cannot be used with its tokenizer (missing or made by another one), or None."
-    run = run if isinstance(run, RunFolder) else RunFolder(run)
+    run = RunFolder(run)
     tok = tokenizer_record(run.vqvae)
     if not tok: return f"no trained VQ-VAE in {run.vqvae}: run `{COMMANDS['vqvae']} --config ...` first"
     for split in SPLITS:
@@ -301,15 +308,19 @@ def generator_problem(run_or_cftn, vqvae_dir=None, tokenizer:dict|None=None) -> 
 # %% ../nbs/00a_run.ipynb #2e33916d
 _CKPT = re.compile(r'^step_(\d{7,})$')
 
-def checkpoint_dirs(ckpt_dir) -> list:
-    "The complete checkpoint folders in `ckpt_dir`, oldest first (never `.tmp` or `.old` leftovers)."
-    d = Path(ckpt_dir)
-    if not d.is_dir(): return []
-    return sorted((p for p in d.iterdir() if p.is_dir() and _CKPT.match(p.name)), key=lambda p: int(_CKPT.match(p.name)[1]))
+def checkpoint_folder(ckpt_dir, step:int) -> Path:
+    "The folder of the checkpoint of `step`: `ckpt_dir/step_XXXXXXX`."
+    return Path(ckpt_dir)/f'step_{step:07d}'
 
 def checkpoint_step(path) -> int:
     "The step number in a checkpoint folder's name."
     return int(_CKPT.match(Path(path).name)[1])
+
+def checkpoint_dirs(ckpt_dir) -> list:
+    "The complete checkpoint folders in `ckpt_dir`, oldest first (never `.tmp` or `.old` leftovers)."
+    d = Path(ckpt_dir)
+    if not d.is_dir(): return []
+    return sorted((p for p in d.iterdir() if p.is_dir() and _CKPT.match(p.name)), key=checkpoint_step)
 
 def clean_checkpoints(ckpt_dir) -> list:
     "Remove the temporary folders a crash left in `ckpt_dir`; returns their names."
@@ -322,7 +333,7 @@ def clean_checkpoints(ckpt_dir) -> list:
 
 def commit_checkpoint(tmp, ckpt_dir, step:int, keep:int=2) -> Path:
     "Checksum the finished temporary checkpoint `tmp`, rename it to `step_XXXXXXX`, point `latest` at it and prune to `keep`."
-    ckpt_dir = Path(ckpt_dir); final = ckpt_dir/f'step_{step:07d}'; tmp = Path(tmp)
+    ckpt_dir = Path(ckpt_dir); final = checkpoint_folder(ckpt_dir, step); tmp = Path(tmp)
     try:
         write_checksums(tmp); _fsync_tree(tmp)
         if final.exists(): shutil.rmtree(final)
@@ -352,7 +363,7 @@ _HELD = {}   # resolved lock path -> [file object, depth]
 class RunLock:
     "Exclusive use of a run folder by this process (re-entrant; a no-op on ranks other than 0 and where flock is missing)."
     def __init__(self, run, command:str|None=None):
-        self.path = (run if isinstance(run, RunFolder) else RunFolder(run)).lock_file
+        self.path = RunFolder(run).lock_file
         self.command = command or ' '.join([Path(sys.argv[0]).name] + sys.argv[1:])
     def __enter__(self):
         if int(os.environ.get('RANK', '0')) != 0: return self
@@ -406,7 +417,7 @@ def load_model(cls, model_dir, stage:str|None=None, device='cpu'):
         raise FileNotFoundError(f"no trained {stage.upper()} in {d} ({d/'model.safetensors'} is missing): run `{cmd} --config ...` first")
     problem = verify_folder(d, ('model.safetensors', 'config.json'))
     if problem: raise ProvenanceError(f"the saved {stage.upper()} is damaged: {problem}. Run `{cmd} --config ...` again to re-save it from its last checkpoint")
-    with contextlib.redirect_stdout(open(os.devnull, 'w')):
+    with contextlib.redirect_stdout(io.StringIO()):                     # 'Loading weights from local directory'
         try: model = cls.from_pretrained(str(d))
         except Exception as e: raise ProvenanceError(f"could not load {d}: {e}. Run `{cmd} --config ...` again to re-save it") from e
     return model.to(device)
@@ -458,12 +469,10 @@ def prepare_run_dir(cfg) -> Path:
 def load_codes(run, split:str) -> dict:
     "The encoded `split` of a run: 'codes' (N, h, w) long, 'codes_flipped' (or None), 'rows', 'captions', 'codebook_size' and the tokenizer record ('vqvae_steps', 'tokenizer')."
     from safetensors.torch import load_file
-    run = run if isinstance(run, RunFolder) else RunFolder(run)
+    run = RunFolder(run)
     p = run.codes(split)
     if not p.exists(): raise FileNotFoundError(f"no encoded codes at {p}: run `{COMMANDS['codes']} --config ...` first")
-    tok = codes_record(run, split)
-    from safetensors import safe_open
-    with safe_open(str(p), 'pt') as f: meta = f.metadata() or {}
+    meta = _codes_meta(p); tok = _tokenizer_of(meta)
     try: d = load_file(str(p)); captions = json.loads(run.captions(split).read_text())
     except Exception as e: raise ProvenanceError(f"the codes of {split} in {run.codes_dir} are damaged ({e}): run `{COMMANDS['codes']} --config ...` again") from e
     return {'codes': d['codes'].long(), 'codes_flipped': d['codes_flipped'].long() if 'codes_flipped' in d else None, 'rows': d['rows'],
@@ -472,7 +481,7 @@ def load_codes(run, split:str) -> dict:
 def load_vqvae(run, device='cpu'):
     "The trained VQ-VAE of a run, with a clear error when it is missing or damaged."
     from naruto_maskgit.vqvae import VQVAE
-    return load_model(VQVAE, RunFolder(run).vqvae if not isinstance(run, RunFolder) else run.vqvae, 'vqvae', device)
+    return load_model(VQVAE, RunFolder(run).vqvae, 'vqvae', device)
 
 # %% ../nbs/00a_run.ipynb #24088afa
 class TrainingDiverged(RuntimeError):

@@ -129,9 +129,9 @@ def check_generator_inputs(cfg:RunConfig) -> dict:
     if K != cfg.cftn.codebook_size:
         raise ConfigError(f"cftn.codebook_size is {cfg.cftn.codebook_size} but the VQ-VAE in {run.vqvae} has {K} codes: "
                           f"set cftn.codebook_size: {K} (or retrain the VQ-VAE with vqvae.codebook_size: {cfg.cftn.codebook_size})")
+    codes = {split: load_codes(run, split) for split in SPLITS}             # FileNotFoundError when not encoded yet
     problem = codes_problem(run)
-    if problem: raise (FileNotFoundError if 'no encoded codes' in problem else ProvenanceError)(problem)
-    codes = {split: load_codes(run, split) for split in SPLITS}
+    if problem: raise ProvenanceError(problem)                              # made by another tokenizer
     if codes['train']['codebook_size'] != K:
         raise ProvenanceError(f"the codes in {run.codes_dir} were made by a VQ-VAE with {codes['train']['codebook_size']} codes, not {K}: run `naruto_encode --config ...` again")
     return {'codebook_size': K, 'grid_size': codes['train']['codes'].shape[-1], 'tokenizer': codes['train']['tokenizer']}

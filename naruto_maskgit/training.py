@@ -15,7 +15,7 @@ from tqdm.auto import tqdm
 
 from .config import ConfigError
 from .run import (RunFolder, WriteFailed, TrainingDiverged, NonFiniteWeights, atomic_write_text, check_finite,
-                                clean_checkpoints, commit_checkpoint, resume_checkpoint, save_model, saved_step, verify_folder,
+                                clean_checkpoints, commit_checkpoint, resume_checkpoint, checkpoint_folder, checkpoint_step, save_model, saved_step, verify_folder,
                                 drop_metrics_after, keep_freed_memory, use_free_cores)
 
 # %% auto #0
@@ -77,7 +77,7 @@ class StepCounter:
 
 def save_checkpoint(accelerator, ckpt_dir, step:int, keep:int=2) -> Path:
     "Save the whole training state atomically as `ckpt_dir/step_XXXXXXX`, keeping the newest `keep`."
-    ckpt_dir = Path(ckpt_dir); tmp = ckpt_dir/f'step_{step:07d}.tmp'
+    ckpt_dir = Path(ckpt_dir); final = checkpoint_folder(ckpt_dir, step); tmp = final.with_name(final.name + '.tmp')
     if accelerator.is_main_process:
         ckpt_dir.mkdir(parents=True, exist_ok=True)
         if tmp.exists(): shutil.rmtree(tmp)
@@ -90,7 +90,6 @@ def save_checkpoint(accelerator, ckpt_dir, step:int, keep:int=2) -> Path:
                           f"The previous checkpoint ({prev.name if prev else 'none'}) and the `latest` pointer are intact: "
                           "free some disk space and run the command again to resume from it") from e
     accelerator.wait_for_everyone()
-    final = ckpt_dir/f'step_{step:07d}'
     if accelerator.is_main_process: final = commit_checkpoint(tmp, ckpt_dir, step, keep)
     accelerator.wait_for_everyone()
     return final
@@ -184,7 +183,7 @@ def _is_empty(batch) -> bool:
 def _diverged(stage:str, loss:float, step:int, ckpt_dir, detail:str|None=None):
     last = resume_checkpoint(ckpt_dir, warn=False)
     raise TrainingDiverged(f"{stage}: {detail or f'the loss is {loss:g}'} at step {step}, so training stopped. "
-                           + (f"The last good checkpoint is {last} (step {int(last.name[5:])}) and `latest` still points to it" if last else "No checkpoint was saved yet")
+                           + (f"The last good checkpoint is {last} (step {checkpoint_step(last)}) and `latest` still points to it" if last else "No checkpoint was saved yet")
                            + f": lower train_{stage}.lr (or raise warmup_steps) and run the command again")
 
 def _check_extra_state(ckpt, registered:int, stage:str):
