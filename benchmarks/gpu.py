@@ -177,6 +177,15 @@ def n_params(m) -> float: return sum(p.numel() for p in m.parameters()) / 1e6
 
 
 # ---------------------------------------------------------------------------------------------- the three parts
+def training_step(loss_fn, model, opt, grad_clip:float):
+    "A step as training takes it: backward of `loss_fn()`, gradient-norm clipping, optimizer step."
+    def step():
+        loss_fn().backward()
+        if grad_clip > 0: torch.nn.utils.clip_grad_norm_(model.parameters(), grad_clip)
+        opt.step(); opt.zero_grad(set_to_none=True)
+    return step
+
+
 def bench_generator(cfg, a, dev, amp, peak) -> tuple[list, dict]:
     from naruto_maskgit.train_cftn import masked_token_loss, decay_groups
     _, cftn, grid = build_models(cfg, dev, a.seed)
@@ -193,11 +202,7 @@ def bench_generator(cfg, a, dev, amp, peak) -> tuple[list, dict]:
                                              tc.caption_token_drop, tc.caption_noise)[0]
     def make_step(B):
         batch = batch_of(B)
-        def step():
-            loss_of(batch).backward()
-            if tc.grad_clip > 0: torch.nn.utils.clip_grad_norm_(cftn.parameters(), tc.grad_clip)
-            opt.step(); opt.zero_grad(set_to_none=True)
-        return step
+        return training_step(lambda: loss_of(batch), cftn, opt, tc.grad_clip)
 
     b2 = batch_of(2)
     fwd, bwd = count_flops(lambda: loss_of(b2), lambda loss: loss.backward())
@@ -250,11 +255,7 @@ def bench_tokenizer(cfg, a, dev, amp, peak) -> tuple[list, dict]:
         with amp(): return vqvae_loss(vqvae, {'image': x})[0]
     def make_step(B):
         x = images(B)
-        def step():
-            loss_of(x).backward()
-            if tc.grad_clip > 0: torch.nn.utils.clip_grad_norm_(vqvae.parameters(), tc.grad_clip)
-            opt.step(); opt.zero_grad(set_to_none=True)
-        return step
+        return training_step(lambda: loss_of(x), vqvae, opt, tc.grad_clip)
     x2 = images(2)
     fwd, bwd = count_flops(lambda: loss_of(x2), lambda loss: loss.backward())
     opt.zero_grad(set_to_none=True)
