@@ -21,7 +21,7 @@ class Attention(nn.Module):
                  attn_dropout:float=0.0): # dropout of the attention weights (on a CPU > 0 forces SDPA's slow math path)
         super().__init__()
         if width % heads: raise ValueError(f"width={width} must be divisible by heads={heads}")
-        self.heads, self.dropout = heads, attn_dropout
+        self.heads, self.attn_dropout = heads, attn_dropout
         self.q = nn.Linear(width, width)
         self.kv = nn.Linear(width, 2 * width)
         self.out = nn.Linear(width, width)  # residual projection
@@ -35,7 +35,7 @@ class Attention(nn.Module):
         ctx = x if context is None else context
         q = self.q(x).view(B, N, self.heads, C // self.heads).transpose(1, 2)                 # (B, H, N, hs)
         k, v = self.kv(ctx).view(B, ctx.shape[1], 2, self.heads, C // self.heads).permute(2, 0, 3, 1, 4)  # 2 x (B, H, M, hs)
-        y = F.scaled_dot_product_attention(q, k, v, attn_mask=mask, dropout_p=self.dropout if self.training else 0.0)  # (B, H, N, hs)
+        y = F.scaled_dot_product_attention(q, k, v, attn_mask=mask, dropout_p=self.attn_dropout if self.training else 0.0)  # (B, H, N, hs)
         return self.out_drop(self.out(y.transpose(1, 2).reshape(B, N, C)))
 
 # %% ../nbs/08_cftn.ipynb #1e882c0e
