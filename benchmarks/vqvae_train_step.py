@@ -1,11 +1,13 @@
 """The tokenizer at the original design's sizes: training-step time, peak memory and quality, before/after in one run.
 
-Two VQ-VAEs, both 128 px images -> 32x32 codes of 4096, batch 16, fp32, CPU:
+Three VQ-VAEs, all 128 px images -> 32x32 codes of 4096, batch 16, fp32, CPU:
 
-  before  the previous config/naruto.yaml tokenizer: widths 128, 128, 256 with 2 residual blocks at
-          every width (128 channels at full 128 px resolution), codes of dimension 256, 8.6M parameters
-  after   config/naruto.yaml's tokenizer now (read from the file): widths 32, 64, 128, residual blocks
-          only on the 32x32 grid, codes of dimension 64
+  before    the first config/naruto.yaml tokenizer: widths 128, 128, 256 with 2 residual blocks at
+            every width (128 channels at full 128 px resolution), codes of dimension 256, 8.6M parameters
+  previous  the second: widths 32, 64, 128, two full residual blocks only on the 32x32 grid, nearest-
+            neighbour upsampling, codes of dimension 64 (config/naruto.yaml with res_block full, upsample nearest)
+  after     config/naruto.yaml's tokenizer now (read from the file): the same widths with the original's
+            bottleneck blocks (128->32->128) and transposed-convolution upsampling
 
 Each arm runs in its own child process (so its peak RSS is its own), with glibc keeping freed memory
 as training does (`run.keep_freed_memory`). A step is what `naruto_train_vqvae` does: forward (encoder,
@@ -26,15 +28,16 @@ from pathlib import Path
 from naruto_maskgit.run import cpu_name
 
 REPO = Path(__file__).resolve().parents[1]
-BEFORE = dict(channels=[128, 128, 256], num_res_blocks=2, code_dim=256)
+BEFORE = dict(channels=[128, 128, 256], num_res_blocks=2, code_dim=256, res_block='full', upsample='nearest')
+PREVIOUS = dict(res_block='full', upsample='nearest')
 
 
 def arm_kwargs(name:str) -> dict:
-    "VQVAE keyword arguments of an arm: config/naruto.yaml's tokenizer, with the old widths for 'before'."
+    "VQVAE keyword arguments of an arm: config/naruto.yaml's tokenizer, with the old widths for 'before' and the old blocks for 'previous'."
     from dataclasses import asdict
     from naruto_maskgit.config import load_config
     kw = asdict(load_config(REPO/'config'/'naruto.yaml').vqvae)
-    return kw | BEFORE if name == 'before' else kw
+    return kw | {'before': BEFORE, 'previous': PREVIOUS}.get(name, {})
 
 
 
@@ -89,7 +92,7 @@ def run_one(name:str, args) -> dict:
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    p.add_argument('--arms', default='before,after')
+    p.add_argument('--arms', default='before,previous,after')
     p.add_argument('--batch-size', type=int, default=16)
     p.add_argument('--repeats', type=int, default=3, help="timed steps per arm")
     p.add_argument('--warmup', type=int, default=1)
@@ -109,7 +112,8 @@ def main():
     print(f"{cpu_name()}, {os.cpu_count()} cores, torch {torch.__version__}, load average {os.getloadavg()[0]:.2f}; "
           f"batch {args.batch_size}, 128 px, fp32, {args.repeats} timed steps after {args.warmup}")
     for name in args.arms.split(','):
-        kw = arm_kwargs(name); print(f"  {name}: widths {kw['channels']}, num_res_blocks {kw['num_res_blocks']}, code_dim {kw['code_dim']}")
+        kw = arm_kwargs(name); print(f"  {name}: widths {kw['channels']}, num_res_blocks {kw['num_res_blocks']}, code_dim {kw['code_dim']}, "
+                                     f"res_block {kw['res_block']}, upsample {kw['upsample']}")
     results = []
     for name in args.arms.split(','):
         cmd = [sys.executable, __file__, '--_one', name] + [a for a in sys.argv[1:] if a != '--json']
@@ -121,8 +125,8 @@ def main():
     for r in results:
         print(f"{r['arm']:8s} {r['params_M']:7.2f}M {r['step_s']:8.2f} {r['peak_rss_GiB']:8.2f}G"
               + (f" {r['psnr']:8.2f} {r['usage']:7.1%} {r['codes_used']:6d}" if args.quality_steps else ''))
-    if len(results) == 2:
-        a, b = results
+    a = results[0]
+    for b in results[1:]:
         print(f"\n{b['arm']} / {a['arm']}: step time {b['step_s'] / a['step_s']:.3f}x ({a['step_s'] / b['step_s']:.1f}x faster), "
               f"peak RSS {b['peak_rss_GiB'] / a['peak_rss_GiB']:.2f}x"
               + (f"; held-out PSNR {b['psnr'] - a['psnr']:+.2f} dB, codebook usage {b['usage'] - a['usage']:+.1%} after {args.quality_steps} steps "

@@ -41,6 +41,8 @@ class VQVAEConfig:
     codebook_init: str = 'data'  # 'data' (from encoder outputs) or 'normal' (the original recipe)
     restart_dead: bool = True
     recon_loss: str = 'l1'  # 'l1' or 'mse'
+    res_block: str = 'full'  # 'full' (two 3x3 convolutions) or 'bottleneck' (3x3 to a quarter of the width, 1x1 back: the original's)
+    upsample: str = 'nearest'  # decoder upsampling: 'nearest' (+ 3x3 convolution) or 'transposed' (GroupNorm, SiLU, 4x4 transposed convolution)
 
 @dataclass
 class TrainVQVAEConfig:
@@ -57,6 +59,8 @@ class TrainVQVAEConfig:
     eval_every: int = 1000
     save_every: int = 1000
     num_workers: int = 0
+    decoder_steps: int = 0  # then this many steps of the decoder alone on the codes the generator sees (see `train_vqvae`); 0: none
+    decoder_lr: float = 2e-4  # peak learning rate of those decoder steps (warm-up, then cosine decay)
 
 @dataclass
 class TextConfig:
@@ -142,6 +146,7 @@ class ConfigError(ValueError):
 
 _CHOICES = {
     'vqvae.codebook_init': ('data', 'normal'), 'vqvae.recon_loss': ('l1', 'mse'),
+    'vqvae.res_block': ('full', 'bottleneck'), 'vqvae.upsample': ('nearest', 'transposed'),
     'train_vqvae.mixed_precision': ('no', 'fp16', 'bf16', 'auto'), 'train_cftn.mixed_precision': ('no', 'fp16', 'bf16', 'auto'),
     'text.kind': ('minilm', 'learned'), 'wandb.mode': ('online', 'offline', 'disabled'),
     'train_cftn.mask_schedule': ('cosine', 'linear', 'square', 'cubic', 'arccos'),
@@ -150,7 +155,8 @@ _CHOICES = {
 }
 
 # keys added after run folders were first written: a config without them gets the default instead of an error
-ADDED_KEYS = ('cftn.attn_dropout', 'sampling.sampler', 'sampling.guidance_interval', 'train_cftn.caption_token_drop', 'train_cftn.caption_noise')
+ADDED_KEYS = ('cftn.attn_dropout', 'sampling.sampler', 'sampling.guidance_interval', 'train_cftn.caption_token_drop', 'train_cftn.caption_noise',
+              'train_vqvae.decoder_steps', 'train_vqvae.decoder_lr', 'vqvae.res_block', 'vqvae.upsample')
 
 def _type_ok(value, hint) -> bool:
     "Does `value` fit the annotation `hint` (a small subset of typing: Optional, list, scalars)?"
@@ -213,7 +219,8 @@ _RANGES = {
     **{f'{t}.{k}': _pos_int for t in ('train_vqvae', 'train_cftn') for k in ('steps', 'batch_size', 'grad_accum_steps', 'log_every', 'eval_every', 'save_every')},
     **{f'{t}.{k}': _nonneg for t in ('train_vqvae', 'train_cftn') for k in ('warmup_steps', 'weight_decay', 'grad_clip')},
     **{f'{t}.lr': (lambda v: 0 < v < math.inf, 'a finite number > 0') for t in ('train_vqvae', 'train_cftn')},
-    'train_vqvae.num_workers': _nonneg,
+    'train_vqvae.num_workers': _nonneg, 'train_vqvae.decoder_steps': _nonneg,
+    'train_vqvae.decoder_lr': (lambda v: 0 < v < math.inf, 'a finite number > 0'),
     'data.image_size': (lambda v: v >= 8, 'an integer >= 8'), 'data.test_fraction': (lambda v: 0 < v < 1, 'in (0, 1)'),
     'vqvae.in_channels': (lambda v: v == 3, '3 (images are read as RGB)'),
     'vqvae.channels': (lambda v: len(v) >= 1 and all(isinstance(c, int) and c >= 1 for c in v), 'a non-empty list of integers >= 1'),
@@ -257,7 +264,7 @@ def quickstart_config(task_name='runs/quickstart') -> RunConfig:
         data=DataConfig(source=None, image_size=32, hflip=False, test_fraction=0.1, merge_background=True),
         vqvae=VQVAEConfig(channels=[32, 64, 128], num_res_blocks=1, codebook_size=512, code_dim=64, ema_decay=0.95,
                           dead_code_steps=10, codebook_init='data', restart_dead=True, recon_loss='mse'),
-        train_vqvae=TrainVQVAEConfig(steps=600, batch_size=16, lr=1e-3, warmup_steps=20, weight_decay=0.0,
+        train_vqvae=TrainVQVAEConfig(steps=600, batch_size=16, lr=1e-3, warmup_steps=20, weight_decay=0.0, decoder_steps=600, decoder_lr=5e-4,
                                      grad_clip=1.0, log_every=20, eval_every=200, save_every=100),
         text=TextConfig(kind='minilm', max_length=32),
         cftn=CFTNConfig(codebook_size=512, width=128, depth=4, heads=4, mlp_ratio=4.0, dropout=0.0, attn_dropout=0.0, adaln=True),

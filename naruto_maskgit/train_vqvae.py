@@ -4,11 +4,12 @@
 
 # %% ../nbs/05_train_vqvae.ipynb #ffa22b80
 from __future__ import annotations
-import json
+import dataclasses, json
 from dataclasses import asdict
 from pathlib import Path
 import torch
 import torch.nn.functional as F
+from torch import nn
 from torch.utils.data import DataLoader
 from safetensors.torch import save_file
 from fastcore.script import call_parse, Param
@@ -20,11 +21,12 @@ from .quantizer import CodebookUsage
 from .vqvae import VQVAE, psnr
 from .training import make_accelerator, train_loop, MetricsLogger, save_final_model, is_main_process
 from .run import (RunFolder, RunLock, SPLITS, atomic_file, atomic_write_text, cli_errors, prepare_run_dir, load_vqvae,
-                                tokenizer_record)
+                                tokenizer_record, model_record)
 
 # %% auto #0
-__all__ = ['build_vqvae', 'evaluate_vqvae', 'vqvae_loss', 'train_vqvae', 'naruto_train_vqvae', 'encode_split', 'white_patches',
-           'merge_background_codes', 'encode_dataset', 'naruto_encode']
+__all__ = ['build_vqvae', 'evaluate_vqvae', 'vqvae_loss', 'train_vqvae', 'naruto_train_vqvae', 'encoding_split', 'encode_split',
+           'white_patches', 'merge_background_codes', 'encode_dataset', 'naruto_encode', 'background_code',
+           'DecoderTuning', 'tune_decoder']
 
 # %% ../nbs/05_train_vqvae.ipynb #281ac7c2
 def build_vqvae(cfg:RunConfig) -> VQVAE:
@@ -33,8 +35,8 @@ def build_vqvae(cfg:RunConfig) -> VQVAE:
 
 # %% ../nbs/05_train_vqvae.ipynb #ad154e66
 @torch.no_grad()
-def evaluate_vqvae(model:VQVAE, dataset, batch_size:int=32, device=None, grid_images:int=8) -> tuple[dict, dict]:
-    "PSNR, codebook usage and perplexity of `model` over all of `dataset`, and a reconstruction grid."
+def evaluate_vqvae(model:VQVAE, dataset, batch_size:int=32, device=None, grid_images:int=8, background:int|None=None) -> tuple[dict, dict]:
+    "PSNR, codebook usage and perplexity of `model` over all of `dataset`, and a reconstruction grid; with a `background` code, drawn from the codes as `naruto_encode` stores them (every all-white patch on that code)."
     device = device or next(model.parameters()).device
     was_training = model.training; model.eval()
     usage, psnrs, grid = CodebookUsage(model.quantizer.codebook_size), [], None
@@ -42,8 +44,9 @@ def evaluate_vqvae(model:VQVAE, dataset, batch_size:int=32, device=None, grid_im
         if not len(batch['caption']): continue
         x = batch['image'].to(device)
         codes = model.encode(x)
-        recon = model.decode(codes)
         usage.update(codes)
+        if background is not None and background >= 0: codes = codes.masked_fill(white_patches(x, model.downsample_factor), background)
+        recon = model.decode(codes)
         psnrs += psnr(recon, x, reduction='none').tolist()
         if grid is None:
             n = min(grid_images, len(x))
@@ -80,7 +83,11 @@ def _train_vqvae(cfg, wandb_mode):
                              dataset=train, loss_fn=vqvae_loss, eval_fn=eval_fn, collate_fn=collate_captioned, logger=logger,
                              move_batch=lambda b: {**b, 'image': b['image'].to(acc.device)})
     logger.finish()
-    return save_final_model(acc, model, out_dir, step)
+    record = {}
+    if tc.decoder_steps:                                      # the second phase (below): the decoder alone
+        model, record = tune_decoder(cfg, model, acc, train, test, wcfg)
+        step += record['decoder_steps']
+    return save_final_model(acc, model, out_dir, step, record)
 
 # %% ../nbs/05_train_vqvae.ipynb #26000d65
 @call_parse
@@ -92,6 +99,11 @@ def naruto_train_vqvae(config:Param("the run's YAML config file", str, required=
         if is_main_process(): print(f"VQ-VAE saved to {out}")   # once, not once per process
 
 # %% ../nbs/05_train_vqvae.ipynb #ced368a2
+def encoding_split(cfg:RunConfig, split:str) -> CaptionedImages:
+    "`split` of `cfg`'s data as `naruto_encode` reads it: at the run's size, never flipped."
+    return CaptionedImages.from_source(cfg.data.source, split, cfg.data.image_size, False, cfg.data.image_column,
+                                       cfg.data.caption_column, cfg.data.test_fraction, cfg.seed)
+
 @torch.no_grad()
 def encode_split(model:VQVAE, dataset, batch_size:int=64, device='cpu', flip:bool=False) -> tuple[torch.Tensor, torch.Tensor, list, torch.Tensor]:
     "Code grids (N, h, w), dataset rows (N,), captions and all-white-patch flags (N, h, w) of every readable image of `dataset` (mirrored if `flip`)."
@@ -131,10 +143,11 @@ def _encode_dataset(cfg, batch_size):
     tok = tokenizer_record(run.vqvae)
     device = 'cuda' if torch.cuda.is_available() else 'cpu'
     dtype = torch.int16 if model.quantizer.codebook_size <= 32767 else torch.int32
-    encoder, paths, background = CaptionEncoder(cfg.text.kind, cfg.text.max_length, device=device), {}, None
+    encoder, paths = CaptionEncoder(cfg.text.kind, cfg.text.max_length, device=device), {}
+    background = (model_record(run.vqvae) or {}).get('background_code')     # the code its decoder learned for white (`tune_decoder`)
+    if background is not None and background < 0: background = None
     for split in SPLITS:
-        ds = CaptionedImages.from_source(cfg.data.source, split, cfg.data.image_size, False, cfg.data.image_column,
-                                         cfg.data.caption_column, cfg.data.test_fraction, cfg.seed)
+        ds = encoding_split(cfg, split)
         codes, rows, caps, white = encode_split(model, ds, batch_size, device)
         tensors = {}
         if split == 'train' and cfg.data.hflip:   # the mirrored images too: the generator's flip augmentation
@@ -158,3 +171,46 @@ def _encode_dataset(cfg, batch_size):
 def naruto_encode(config:Param("the run's YAML config file", str, required=True)=None):
     "Encode every split of a run's data into VQ-VAE codes (and cache caption features) for the generator."
     with cli_errors('naruto_encode'): encode_dataset(load_config(config))
+
+# %% ../nbs/05_train_vqvae.ipynb #77be9c7c
+def background_code(model:VQVAE, dataset, batch_size:int=64, device='cpu') -> int:
+    "The code `naruto_encode` puts on every all-white patch: the one `model` uses most on the white patches of `dataset` (-1: no white patch)."
+    codes, _, _, white = encode_split(model, dataset, batch_size, device)
+    return merge_background_codes(codes, white)[1]
+
+class DecoderTuning(nn.Module):
+    "A VQ-VAE whose decoder alone learns: the loss of drawing `images` from their codes with every all-white patch on `background` (-1: as encoded)."
+    def __init__(self, vqvae:VQVAE, background:int):
+        super().__init__()
+        self.vqvae, self.background = vqvae, background
+        for name, p in vqvae.named_parameters(): p.requires_grad_(name.startswith('decoder.'))
+
+    def forward(self, images:torch.Tensor) -> torch.Tensor:   # (B, C, H, W) in [-1, 1] -> scalar loss
+        vq = self.vqvae
+        with torch.no_grad():
+            codes = vq.quantizer.quantize(vq.encoder(images))   # no codebook update: the codes stay as they are
+            if self.background >= 0: codes = codes.masked_fill(white_patches(images, vq.downsample_factor), self.background)
+            q = vq.quantizer.lookup(codes)
+        out = vq.decoder(q)
+        return F.mse_loss(out, images) if vq.recon_loss_kind == 'mse' else F.l1_loss(out, images)
+
+def tune_decoder(cfg:RunConfig, model:VQVAE, accelerator, train, test, wandb_cfg=None) -> tuple[VQVAE, dict]:
+    "Train `model`'s decoder alone for `cfg.train_vqvae.decoder_steps` steps on the codes `naruto_encode` will store; returns the model and its record."
+    tc, run_dir = cfg.train_vqvae, cfg.run_dir
+    background = background_code(model, encoding_split(cfg, 'train'), tc.batch_size * 4, accelerator.device) if cfg.data.merge_background else -1
+    accelerator.print(f"vqvae: decoder alone for {tc.decoder_steps} steps" + (f", white patches on code {background}" if background >= 0 else ''))
+    tuning = DecoderTuning(model, background)
+    # a fresh Accelerator on the same devices: its checkpoints hold this phase's model, optimizer and schedule only
+    accelerator = type(accelerator)(cpu=accelerator.device.type == 'cpu', mixed_precision=accelerator.mixed_precision,
+                                    gradient_accumulation_steps=accelerator.gradient_accumulation_steps)
+    opt = torch.optim.AdamW(model.decoder.parameters(), lr=tc.decoder_lr, weight_decay=tc.weight_decay, betas=(0.9, 0.99))
+    logger = MetricsLogger(run_dir, 'vqvae_decoder', wandb_cfg, config_to_dict(cfg), enabled=accelerator.is_main_process)
+    loss_fn = lambda m, batch: (loss := m(batch['image']), {'recon_loss': loss.item()})
+    eval_fn = lambda m, step: evaluate_vqvae(m.vqvae, test, tc.batch_size * 2, accelerator.device, background=background)
+    tuning, steps = train_loop(accelerator, stage='vqvae_decoder', run_dir=run_dir, seed=cfg.seed, model=tuning, optimizer=opt,
+                               train_cfg=dataclasses.replace(tc, steps=tc.decoder_steps, warmup_steps=min(tc.warmup_steps, tc.decoder_steps)),
+                               dataset=train, loss_fn=loss_fn, eval_fn=eval_fn, collate_fn=collate_captioned, logger=logger,
+                               move_batch=lambda b: {**b, 'image': b['image'].to(accelerator.device)})
+    logger.finish()
+    model = tuning.vqvae.requires_grad_(True)
+    return model, {'decoder_steps': steps, 'background_code': background}
