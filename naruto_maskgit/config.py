@@ -272,7 +272,7 @@ def quickstart_config(task_name='runs/quickstart') -> RunConfig:
                                    grad_clip=1.0, label_smoothing=0.1, cond_drop_prob=0.1, ema_decay=0.99,
                                    caption_token_drop=0.0, caption_noise=0.5,
                                    eval_mask_ratios=[0.5], log_every=20, eval_every=800, save_every=200),
-        sampling=SamplingConfig(steps=24, guidance=3.0, guidance_ramp=False, temperature=0.5,
+        sampling=SamplingConfig(steps=24, guidance=2.0, guidance_ramp=False, temperature=0.3,
                                 choice_temperature=4.5, schedule='cosine', num_samples=4, sampler='confidence', guidance_interval=None),
         wandb=WandbConfig(mode='offline', project='naruto_maskgit'))
 
