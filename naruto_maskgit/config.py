@@ -273,7 +273,7 @@ def quickstart_config(task_name='runs/quickstart') -> RunConfig:
                                    caption_token_drop=0.0, caption_noise=0.5,
                                    eval_mask_ratios=[0.5], log_every=20, eval_every=800, save_every=200),
         sampling=SamplingConfig(steps=24, guidance=2.0, guidance_ramp=False, temperature=0.3,
-                                choice_temperature=4.5, schedule='cosine', num_samples=4, sampler='confidence', guidance_interval=None),
+                                choice_temperature=4.5, schedule='cosine', num_samples=4, sampler='confidence', guidance_interval=[0.0, 0.5]),
         wandb=WandbConfig(mode='offline', project='naruto_maskgit'))
 
 # %% ../nbs/00_config.ipynb #d01c2281

@@ -238,7 +238,9 @@ def format_table(m:dict) -> str:
     for k, desc in IMAGE_SETS.items():
         lines.append(f"{desc:48s} {m[f'{k}/fid']:8.2f} {1e3 * m[f'{k}/kid']:8.2f} ± {1e3 * m[f'{k}/kid_std']:5.2f}")
     lines.append(f"{m['num_images']} held-out images at {m['image_size']} px; KID over {m['kid_subsets']} subsets of {m['kid_subset_size']}; "
-                 f"{m['steps']} steps, guidance {m['guidance']:g}, temperature {m['temperature']:g}, sampler {m['sampler']}, seed {m['seed']}")
+                 f"{m['steps']} steps, guidance {m['guidance']:g}"
+                 + (f" (only for t/T in [{m['guidance_interval'][0]:g}, {m['guidance_interval'][1]:g}))" if m.get('guidance_interval') else '')
+                 + f", temperature {m['temperature']:g}, sampler {m['sampler']}, seed {m['seed']}")
     lines.append(f"tokenizer: PSNR {m['psnr']:.2f} dB, {m['codes_used']}/{m['codebook_size']} codes used")
     gains = [k for k in m if k.startswith('caption_gain@')]
     if gains: lines.append('generator: ' + ', '.join(f"{k} {m[k]:+.3f} nats" for k in gains) + ', '
@@ -282,7 +284,7 @@ def evaluate(run_dir,                       # a trained run folder
               'train': split_images(cfg, 'train', n, seed)[0]}
     real_f = image_features(extractor, real, batch_size, 'features: held-out')
     m = {'num_images': n, 'image_size': real.shape[-1], 'steps': steps, 'guidance': guidance, 'sampler': sampler,
-         'temperature': temperature, 'seed': seed,
+         'temperature': temperature, 'guidance_interval': s.guidance_interval, 'seed': seed,
          'kid_subsets': num_subsets, 'kid_subset_size': subset_size or min(1000, n // 2)}
     for name, ims in images.items():
         f = image_features(extractor, ims, batch_size, f'features: {name}')
