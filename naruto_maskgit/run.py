@@ -442,7 +442,7 @@ def load_models(folder, device='cpu') -> tuple:
 
 # %% ../nbs/00a_run.ipynb #41b1331a
 SHAPE_KEYS = ('data.image_size', 'vqvae.in_channels', 'vqvae.channels', 'vqvae.num_res_blocks', 'vqvae.codebook_size',
-              'vqvae.code_dim', 'text.kind', 'text.max_length', 'cftn.codebook_size', 'cftn.width', 'cftn.depth', 'cftn.heads', 'cftn.mlp_ratio')
+              'vqvae.code_dim', 'vqvae.res_block', 'vqvae.upsample', 'text.kind', 'text.max_length', 'cftn.codebook_size', 'cftn.width', 'cftn.depth', 'cftn.heads', 'cftn.mlp_ratio')
 
 def _get(d:dict, dotted:str):
     for k in dotted.split('.'): d = d[k]
