@@ -180,11 +180,15 @@ def _is_empty(batch) -> bool:
     v = next(iter(batch.values()), None) if isinstance(batch, dict) else None
     return v is not None and hasattr(v, '__len__') and len(v) == 0
 
+def _config_keys(stage:str) -> tuple[str, str]:
+    "The config section and learning-rate key of a training stage (`vqvae_decoder`: the tokenizer's decoder phase)."
+    return ('train_vqvae', 'train_vqvae.decoder_lr') if stage == 'vqvae_decoder' else (f'train_{stage}', f'train_{stage}.lr')
+
 def _diverged(stage:str, loss:float, step:int, ckpt_dir, detail:str|None=None):
     last = resume_checkpoint(ckpt_dir, warn=False)
     raise TrainingDiverged(f"{stage}: {detail or f'the loss is {loss:g}'} at step {step}, so training stopped. "
                            + (f"The last good checkpoint is {last} (step {checkpoint_step(last)}) and `latest` still points to it" if last else "No checkpoint was saved yet")
-                           + f": lower train_{stage}.lr (or raise warmup_steps) and run the command again")
+                           + f": lower {_config_keys(stage)[1]} (or raise warmup_steps) and run the command again")
 
 def _check_extra_state(ckpt, registered:int, stage:str):
     "Fail clearly when a checkpoint holds another number of registered objects than this run (e.g. the EMA switched on or off)."
@@ -203,14 +207,14 @@ def _apply_config_hparams(optimizer, scheduler, wanted:list, stage:str, step:int
         scheduler.base_lrs[i] = g['initial_lr'] = lr
         g['lr'], g['weight_decay'] = lr * scheduler.lr_lambdas[i](scheduler.last_epoch), wd
     scheduler._last_lr = [g['lr'] for g in optimizer.param_groups]
-    if changes: say(f"{stage}: train_{stage} changed since the checkpoint: {', '.join(changes)}; the new values apply from step {step} on")
+    if changes: say(f"{stage}: {_config_keys(stage)[0]} changed since the checkpoint: {', '.join(changes)}; the new values apply from step {step} on")
 
 def train_loop(accelerator, *, stage:str, run_dir, train_cfg, seed:int, model, optimizer, dataset, loss_fn,
                eval_fn=None, after_update=None, collate_fn=None, extra_state=(), logger=None, move_batch=None):
     "Train `model` for `train_cfg.steps` optimizer steps, resuming from `{run_dir}/{stage}_checkpoints` when present."
     tc = train_cfg
     for k in ('steps', 'batch_size', 'grad_accum_steps', 'log_every', 'save_every', 'eval_every'):
-        if getattr(tc, k, 1) < 1: raise ConfigError(f"train_{stage}.{k} must be >= 1, got {getattr(tc, k)}")
+        if getattr(tc, k, 1) < 1: raise ConfigError(f"{_config_keys(stage)[0]}.{k} must be >= 1, got {getattr(tc, k)}")
     wanted = [(g['lr'], g.get('weight_decay', 0.0)) for g in optimizer.param_groups]   # the config's values, before a resume
     scheduler = warmup_cosine_scheduler(optimizer, tc.warmup_steps, tc.steps)
     counter = StepCounter()
