@@ -45,7 +45,7 @@ def evaluate_vqvae(model:VQVAE, dataset, batch_size:int=32, device=None, grid_im
         x = batch['image'].to(device)
         codes = model.encode(x)
         usage.update(codes)
-        if background is not None and background >= 0: codes = codes.masked_fill(white_patches(x, model.downsample_factor), background)
+        if background is not None and background >= 0: codes = merge_background_codes(codes, white_patches(x, model.downsample_factor), background)[0]
         recon = model.decode(codes)
         psnrs += psnr(recon, x, reduction='none').tolist()
         if grid is None:
@@ -189,7 +189,7 @@ class DecoderTuning(nn.Module):
         vq = self.vqvae
         with torch.no_grad():
             codes = vq.quantizer.quantize(vq.encoder(images))   # no codebook update: the codes stay as they are
-            if self.background >= 0: codes = codes.masked_fill(white_patches(images, vq.downsample_factor), self.background)
+            if self.background >= 0: codes = merge_background_codes(codes, white_patches(images, vq.downsample_factor), self.background)[0]
             q = vq.quantizer.lookup(codes)
         out = vq.decoder(q)
         return F.mse_loss(out, images) if vq.recon_loss_kind == 'mse' else F.l1_loss(out, images)
