@@ -24,10 +24,11 @@ from .train_cftn import evaluate_cftn, load_codes_dataset
 from .cli import labelled_grid
 
 # %% auto #0
-__all__ = ['INCEPTION_URL', 'INCEPTION_WHEEL', 'PROMPT_COLOURS', 'HUE_BINS', 'IMAGE_SETS', 'cache_dir', 'tf_bilinear_resize',
-           'pixel_values', 'InceptionFeatures', 'inception_file', 'load_inception', 'frechet_distance',
-           'kernel_distance', 'split_images', 'image_features', 'generate_images', 'reconstruct', 'dominant_hue',
-           'reference_images', 'prompt_colour', 'format_table', 'evaluate', 'naruto_evaluate']
+__all__ = ['INCEPTION_URL', 'INCEPTION_WHEEL', 'PROMPT_COLOURS', 'HUE_BINS', 'IMAGE_SETS', 'CODE_SETS', 'cache_dir',
+           'tf_bilinear_resize', 'pixel_values', 'InceptionFeatures', 'inception_file', 'load_inception',
+           'frechet_distance', 'kernel_distance', 'split_images', 'image_features', 'generate_images', 'reconstruct',
+           'dominant_hue', 'reference_images', 'prompt_colour', 'code_stats', 'format_table', 'evaluate',
+           'naruto_evaluate']
 
 # %% ../nbs/14_evaluate.ipynb #62ddd8f2
 INCEPTION_URL = 'https://nvlabs-fi-cdn.nvidia.com/stylegan2-ada-pytorch/pretrained/metrics/inception-2015-12-05.pt'
@@ -168,14 +169,17 @@ def image_features(extractor:nn.Module, images:Tensor, batch_size:int=50, desc:s
         os.replace(tmp, path)
     return out
 
-def generate_images(pipe:MaskGITPipeline, prompts:list, seed:int=0, batch_size:int=32, desc:str='generate', **kw) -> Tensor:
+def generate_images(pipe:MaskGITPipeline, prompts:list, seed:int=0, batch_size:int=32, desc:str='generate',
+                    return_codes:bool=False, # also return the (n, N) code grids the images were drawn from
+                    **kw): # (n, 3, S, S) images; with `return_codes`, (images, (n, N) codes)
     "One image per prompt (seeded, batched, with a progress bar) as (n, 3, S, S) in [-1, 1]; `kw` go to the pipeline."
     g = torch.Generator(device=pipe.device).manual_seed(seed)
-    out = []
+    out, codes = [], []
     for s in tqdm(range(0, len(prompts), batch_size), desc=desc, leave=False):
-        ims = pipe(prompts[s:s + batch_size], num_samples=1, generator=g, batch_size=batch_size, **kw)
+        ims = pipe(prompts[s:s + batch_size], num_samples=1, generator=g, batch_size=batch_size, return_intermediates=return_codes, **kw)
+        if return_codes: ims, steps = ims; codes.append(steps[:, -1])       # (b, T, N) -> the last step's grids
         out += [image_to_tensor(im, pipe.image_size) for im in ims]
-    return torch.stack(out)
+    return (torch.stack(out), torch.cat(codes)) if return_codes else torch.stack(out)
 
 @torch.no_grad()
 def reconstruct(vqvae, images:Tensor, batch_size:int=64) -> Tensor:
@@ -232,6 +236,15 @@ def prompt_colour(pipe:MaskGITPipeline, samples:int=16, seed:int=0, **kw) -> dic
 IMAGE_SETS = {'generated': 'generated from the held-out captions', 'reconstructed': 'VQ-VAE reconstructions (tokenizer ceiling)',
               'unconditional': 'unconditional samples (empty prompt)', 'train': 'training images (data floor)'}
 
+def code_stats(codes:Tensor, # (n, N) or (n, h, w) code grids
+               top_code:int|None=None) -> dict:
+    "How varied code grids are: mean distinct codes per grid, and the share of cells holding `top_code` (default: the commonest code here)."
+    codes = codes.flatten(1)
+    if top_code is None: top_code = int(torch.bincount(codes.flatten()).argmax())
+    return {'distinct_codes': sum(len(c.unique()) for c in codes) / len(codes), 'top_code_share': (codes == top_code).float().mean().item(), 'top_code': top_code}
+
+CODE_SETS = ('held_out', 'generated', 'unconditional')
+
 def format_table(m:dict) -> str:
     "The evaluation as a plain-text table."
     lines = [f"{'images vs held-out real':48s} {'FID':>8s} {'KID x 1e3':>16s}"]
@@ -242,6 +255,9 @@ def format_table(m:dict) -> str:
                  + (f" (only for t/T in [{m['guidance_interval'][0]:g}, {m['guidance_interval'][1]:g}))" if m.get('guidance_interval') else '')
                  + f", temperature {m['temperature']:g}, sampler {m['sampler']}, seed {m['seed']}")
     lines.append(f"tokenizer: PSNR {m['psnr']:.2f} dB, {m['codes_used']}/{m['codebook_size']} codes used")
+    if 'generated/distinct_codes' in m:
+        lines.append(f"codes per image (distinct; share of code {m['top_code']}, the commonest in the held-out codes): "
+                     + ', '.join(f"{k.replace('_', '-')} {m[f'{k}/distinct_codes']:.1f}; {m[f'{k}/top_code_share']:.0%}" for k in CODE_SETS))
     gains = [k for k in m if k.startswith('caption_gain@')]
     if gains: lines.append('generator: ' + ', '.join(f"{k} {m[k]:+.3f} nats" for k in gains) + ', '
                            + ', '.join(f"{k} {m[k]:.1%}" for k in m if k.startswith('acc@')))
@@ -278,9 +294,9 @@ def evaluate(run_dir,                       # a trained run folder
     t0 = time.time()
     real, captions = split_images(cfg, 'test', num_images, seed)
     n, kw = len(real), dict(steps=steps, guidance=guidance, sampler=sampler, temperature=temperature)
-    images = {'generated': generate_images(pipe, captions, seed, batch_size, desc='generate', **kw),
-              'reconstructed': reconstruct(pipe.vqvae, real),
-              'unconditional': generate_images(pipe, [''] * n, seed + 1, batch_size, desc='unconditional', **kw),
+    gen, gen_codes = generate_images(pipe, captions, seed, batch_size, desc='generate', return_codes=True, **kw)
+    unc, unc_codes = generate_images(pipe, [''] * n, seed + 1, batch_size, desc='unconditional', return_codes=True, **kw)
+    images = {'generated': gen, 'reconstructed': reconstruct(pipe.vqvae, real), 'unconditional': unc,
               'train': split_images(cfg, 'train', n, seed)[0]}
     real_f = image_features(extractor, real, batch_size, 'features: held-out')
     m = {'num_images': n, 'image_size': real.shape[-1], 'steps': steps, 'guidance': guidance, 'sampler': sampler,
@@ -292,8 +308,14 @@ def evaluate(run_dir,                       # a trained run folder
         m[f'{name}/kid'], m[f'{name}/kid_std'] = kernel_distance(f, real_f, num_subsets, subset_size, seed)
     vq, _ = evaluate_vqvae(pipe.vqvae, CaptionedImages.from_config(cfg.data, 'test', cfg.seed), device=pipe.device)
     m.update(psnr=vq['psnr'], codes_used=vq['codes_used'], codebook_size=pipe.vqvae.quantizer.codebook_size)
-    try: m.update(evaluate_cftn(pipe.cftn, load_codes_dataset(cfg, 'test'), cfg.train_cftn.eval_mask_ratios, seed=cfg.seed, device=pipe.device))
-    except FileNotFoundError as e: warnings.warn(f"no caption gain: {e}")
+    try: held = load_codes_dataset(cfg, 'test')
+    except FileNotFoundError as e: warnings.warn(f"no caption gain and no code statistics: {e}"); held = None
+    if held is not None:
+        m.update(evaluate_cftn(pipe.cftn, held, cfg.train_cftn.eval_mask_ratios, seed=cfg.seed, device=pipe.device))
+        m['top_code'] = code_stats(held.codes)['top_code']
+        for name, codes in zip(CODE_SETS, (held.codes, gen_codes, unc_codes)):   # what the generator learned from, and what it drew
+            cs = code_stats(codes, m['top_code'])
+            m[f'{name}/distinct_codes'], m[f'{name}/top_code_share'] = cs['distinct_codes'], cs['top_code_share']
     if cfg.data.source is None and colour_samples:
         pc = prompt_colour(pipe, colour_samples, seed, **kw)
         m['prompt_colour/conditional'], m['prompt_colour/unconditional'] = pc['conditional'], pc['unconditional']
