@@ -210,7 +210,8 @@ def tune_decoder(cfg:RunConfig, model:VQVAE, accelerator, train, test, wandb_cfg
     tuning, steps = train_loop(accelerator, stage='vqvae_decoder', run_dir=run_dir, seed=cfg.seed, model=tuning, optimizer=opt,
                                train_cfg=dataclasses.replace(tc, steps=tc.decoder_steps, warmup_steps=min(tc.warmup_steps, tc.decoder_steps)),
                                dataset=train, loss_fn=loss_fn, eval_fn=eval_fn, collate_fn=collate_captioned, logger=logger,
-                               move_batch=lambda b: {**b, 'image': b['image'].to(accelerator.device)})
+                               move_batch=lambda b: {**b, 'image': b['image'].to(accelerator.device)},
+                               config_keys=('train_vqvae', 'train_vqvae.decoder_lr'))
     logger.finish()
     model = tuning.vqvae.requires_grad_(True)
     return model, {'decoder_steps': steps, 'background_code': background}

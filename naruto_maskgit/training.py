@@ -180,15 +180,11 @@ def _is_empty(batch) -> bool:
     v = next(iter(batch.values()), None) if isinstance(batch, dict) else None
     return v is not None and hasattr(v, '__len__') and len(v) == 0
 
-def _config_keys(stage:str) -> tuple[str, str]:
-    "The config section and learning-rate key of a training stage (`vqvae_decoder`: the tokenizer's decoder phase)."
-    return ('train_vqvae', 'train_vqvae.decoder_lr') if stage == 'vqvae_decoder' else (f'train_{stage}', f'train_{stage}.lr')
-
-def _diverged(stage:str, loss:float, step:int, ckpt_dir, detail:str|None=None):
+def _diverged(stage:str, loss:float, step:int, ckpt_dir, detail:str|None=None, lr_key:str|None=None):
     last = resume_checkpoint(ckpt_dir, warn=False)
     raise TrainingDiverged(f"{stage}: {detail or f'the loss is {loss:g}'} at step {step}, so training stopped. "
                            + (f"The last good checkpoint is {last} (step {checkpoint_step(last)}) and `latest` still points to it" if last else "No checkpoint was saved yet")
-                           + f": lower {_config_keys(stage)[1]} (or raise warmup_steps) and run the command again")
+                           + f": lower {lr_key or f'train_{stage}.lr'} (or raise warmup_steps) and run the command again")
 
 def _check_extra_state(ckpt, registered:int, stage:str):
     "Fail clearly when a checkpoint holds another number of registered objects than this run (e.g. the EMA switched on or off)."
@@ -197,7 +193,7 @@ def _check_extra_state(ckpt, registered:int, stage:str):
         raise ConfigError(f"{ckpt} holds {saved - 2} extra training state(s) but this run has {registered - 2}: a setting that adds "
                           f"state changed since it was saved (train_cftn.ema_decay 0 <-> > 0). Put the setting back, or use a new task_name")
 
-def _apply_config_hparams(optimizer, scheduler, wanted:list, stage:str, step:int, say=print):
+def _apply_config_hparams(optimizer, scheduler, wanted:list, stage:str, step:int, say=print, section:str|None=None):
     "After a resume, use the config's learning rate and weight decay (not the checkpoint's) and say what changed."
     changes = []
     for i, (g, (lr, wd)) in enumerate(zip(optimizer.param_groups, wanted)):
@@ -207,14 +203,16 @@ def _apply_config_hparams(optimizer, scheduler, wanted:list, stage:str, step:int
         scheduler.base_lrs[i] = g['initial_lr'] = lr
         g['lr'], g['weight_decay'] = lr * scheduler.lr_lambdas[i](scheduler.last_epoch), wd
     scheduler._last_lr = [g['lr'] for g in optimizer.param_groups]
-    if changes: say(f"{stage}: {_config_keys(stage)[0]} changed since the checkpoint: {', '.join(changes)}; the new values apply from step {step} on")
+    if changes: say(f"{stage}: {section or f'train_{stage}'} changed since the checkpoint: {', '.join(changes)}; the new values apply from step {step} on")
 
 def train_loop(accelerator, *, stage:str, run_dir, train_cfg, seed:int, model, optimizer, dataset, loss_fn,
-               eval_fn=None, after_update=None, collate_fn=None, extra_state=(), logger=None, move_batch=None):
+               eval_fn=None, after_update=None, collate_fn=None, extra_state=(), logger=None, move_batch=None,
+               config_keys:tuple[str, str]|None=None): # the config section and learning-rate key that messages name (default: train_{stage}, train_{stage}.lr)
     "Train `model` for `train_cfg.steps` optimizer steps, resuming from `{run_dir}/{stage}_checkpoints` when present."
     tc = train_cfg
+    section, lr_key = config_keys or (f'train_{stage}', f'train_{stage}.lr')
     for k in ('steps', 'batch_size', 'grad_accum_steps', 'log_every', 'save_every', 'eval_every'):
-        if getattr(tc, k, 1) < 1: raise ConfigError(f"{_config_keys(stage)[0]}.{k} must be >= 1, got {getattr(tc, k)}")
+        if getattr(tc, k, 1) < 1: raise ConfigError(f"{section}.{k} must be >= 1, got {getattr(tc, k)}")
     wanted = [(g['lr'], g.get('weight_decay', 0.0)) for g in optimizer.param_groups]   # the config's values, before a resume
     scheduler = warmup_cosine_scheduler(optimizer, tc.warmup_steps, tc.steps)
     counter = StepCounter()
@@ -228,7 +226,7 @@ def train_loop(accelerator, *, stage:str, run_dir, train_cfg, seed:int, model, o
         _check_extra_state(last, 2 + len(extra_state), stage)
         accelerator.load_state(str(last))
         accelerator.print(f"{stage}: resumed from {last} (step {counter.step})")
-        _apply_config_hparams(optimizer, scheduler, wanted, stage, counter.step, accelerator.print)
+        _apply_config_hparams(optimizer, scheduler, wanted, stage, counter.step, accelerator.print, section)
         if logger is not None and accelerator.is_main_process: drop_metrics_after(logger.path, stage, counter.step)
     if counter.step >= tc.steps: return accelerator.unwrap_model(model), counter.step
     batches = batches_from(dataset, tc.batch_size, counter.step * tc.grad_accum_steps, seed,
@@ -252,7 +250,7 @@ def train_loop(accelerator, *, stage:str, run_dir, train_cfg, seed:int, model, o
                 empty_run, batch = 0, move_batch(batch)
                 with accelerator.accumulate(model):
                     loss, logs = loss_fn(model, batch)
-                    if not torch.isfinite(loss.detach()).all(): _diverged(stage, float(loss.detach().float().mean()), step + 1, ckpt_dir)
+                    if not torch.isfinite(loss.detach()).all(): _diverged(stage, float(loss.detach().float().mean()), step + 1, ckpt_dir, lr_key=lr_key)
                     accelerator.backward(loss)
                     if accelerator.sync_gradients and tc.grad_clip > 0:
                         logs['grad_norm'] = accelerator.clip_grad_norm_(model.parameters(), tc.grad_clip)
@@ -278,7 +276,7 @@ def train_loop(accelerator, *, stage:str, run_dir, train_cfg, seed:int, model, o
                 t0 = time.time()
             if counter.step % tc.save_every == 0 or counter.step == tc.steps:
                 try: check_finite(accelerator.unwrap_model(model), f"the {stage} model at step {counter.step}")
-                except NonFiniteWeights as e: _diverged(stage, float('nan'), counter.step, ckpt_dir, str(e))
+                except NonFiniteWeights as e: _diverged(stage, float('nan'), counter.step, ckpt_dir, str(e), lr_key)
                 save_checkpoint(accelerator, ckpt_dir, counter.step)
     finally: pbar.close()                    # before any error message, not after it
     return accelerator.unwrap_model(model), counter.step
