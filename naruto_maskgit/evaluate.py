@@ -312,10 +312,10 @@ def evaluate(run_dir,                       # a trained run folder
     except FileNotFoundError as e: warnings.warn(f"no caption gain and no code statistics: {e}"); held = None
     if held is not None:
         m.update(evaluate_cftn(pipe.cftn, held, cfg.train_cftn.eval_mask_ratios, seed=cfg.seed, device=pipe.device))
-        m['top_code'] = code_stats(held.codes)['top_code']
+        m['top_code'] = None                                 # set by the held-out codes (first in CODE_SETS), then shared
         for name, codes in zip(CODE_SETS, (held.codes, gen_codes, unc_codes)):   # what the generator learned from, and what it drew
             cs = code_stats(codes, m['top_code'])
-            m[f'{name}/distinct_codes'], m[f'{name}/top_code_share'] = cs['distinct_codes'], cs['top_code_share']
+            m['top_code'], m[f'{name}/distinct_codes'], m[f'{name}/top_code_share'] = cs['top_code'], cs['distinct_codes'], cs['top_code_share']
     if cfg.data.source is None and colour_samples:
         pc = prompt_colour(pipe, colour_samples, seed, **kw)
         m['prompt_colour/conditional'], m['prompt_colour/unconditional'] = pc['conditional'], pc['unconditional']
