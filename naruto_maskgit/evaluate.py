@@ -16,7 +16,7 @@ from fastcore.script import call_parse, Param
 
 from .config import load_config, RunConfig
 from .data import CaptionedImages, image_to_tensor, tensor_to_pil, bundled_data_dir
-from .pipeline import MaskGITPipeline, check_flag
+from .pipeline import MaskGITPipeline
 from .training import MetricsLogger
 from .run import RunFolder, RunLock, saved_step, atomic_write_text, cli_errors
 from .train_vqvae import evaluate_vqvae
@@ -292,7 +292,7 @@ def evaluate(run_dir,                       # a trained run folder
     s = pipe.sampling
     steps, guidance, sampler = steps or s.steps, s.guidance if guidance is None else guidance, sampler or s.sampler
     temperature = s.temperature if temperature is None else temperature
-    white = s.white_background if white_background is None else check_flag('white_background', white_background)
+    white = pipe.paints_background(white_background)
     extractor = extractor if extractor is not None else load_inception(inception, pipe.device)
     t0 = time.time()
     real, captions = split_images(cfg, 'test', num_images, seed)
@@ -304,7 +304,7 @@ def evaluate(run_dir,                       # a trained run folder
     real_f = image_features(extractor, real, batch_size, 'features: held-out')
     m = {'num_images': n, 'image_size': real.shape[-1], 'steps': steps, 'guidance': guidance, 'sampler': sampler,
          'temperature': temperature, 'guidance_interval': s.guidance_interval, 'seed': seed,
-         'white_background': bool(white and pipe.background_code is not None),
+         'white_background': white,
          'kid_subsets': num_subsets, 'kid_subset_size': subset_size or min(1000, n // 2)}
     for name, ims in images.items():
         f = image_features(extractor, ims, batch_size, f'features: {name}')

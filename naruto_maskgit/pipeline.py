@@ -218,7 +218,7 @@ def __call__(self:MaskGITPipeline,
     num, kw = self._decoding_args(num_inference_steps, guidance_scale, num_images_per_prompt, generator, temperature,
                                   choice_temperature, guidance_ramp, sampler, guidance_interval, steps, guidance, num_samples, seed)
     batch_size = check_count('batch_size', batch_size)
-    if white_background is not None: check_flag('white_background', white_background)
+    white = self.paints_background(white_background)                            # checked before any work
     _step_callback(self, callback_on_step_end, 0, 1, range(0))                   # fails early when it is not callable
     prompts = _prompts(prompt)
     text, mask, length = self._encode(prompts)                                   # (P, L, D), (P, L), (P,)
@@ -234,7 +234,7 @@ def __call__(self:MaskGITPipeline,
         out = generate_codes(self.cftn, text[idx, :L], mask[idx, :L], return_intermediates=return_intermediates, uncond=uncond,
                            callback=cb, **kw)
         codes, steps_codes = out if return_intermediates else (out, None)
-        images += self.decode(codes, white_background)
+        images += self.decode(codes, white)
         if return_intermediates: inter.append(torch.stack(steps_codes, 1).cpu())  # (b, T, N)
     if return_intermediates: return images, torch.cat(inter)
     return images
@@ -251,14 +251,19 @@ def paint_background(images:torch.Tensor, # (B, C, H, W) decoded images in [-1, 
     return images.masked_fill(bg.bool().expand_as(images), 1.0)
 
 @patch
+def paints_background(self:MaskGITPipeline, white_background:bool|None=None) -> bool:
+    "Does `decode` paint the background code white: `white_background` (checked), else `sampling.white_background`; never without a background code."
+    white = self.sampling.white_background if white_background is None else check_flag('white_background', white_background)
+    return white and self.background_code is not None
+
+@patch
 def decode(self:MaskGITPipeline, codes:torch.Tensor,
            white_background:bool|None=None) -> list: # paint the background code white (None: sampling.white_background)
     "PIL images of (B, N) or (B, h, w) code grids (the VQ-VAE decoder; background-code cells white, see `paint_background`)."
     G = self.cftn.grid_size
     grids = codes.reshape(-1, G, G).to(self.device)
     with torch.no_grad(): x = self.vqvae.decode(grids)
-    white = self.sampling.white_background if white_background is None else check_flag('white_background', white_background)
-    if white and self.background_code is not None: x = paint_background(x, grids, self.background_code)
+    if self.paints_background(white_background): x = paint_background(x, grids, self.background_code)
     return [tensor_to_pil(o) for o in x.cpu()]
 
 # %% ../nbs/11_pipeline.ipynb #6de9c5a0
@@ -299,7 +304,7 @@ def inpaint(self:MaskGITPipeline,
                                   default_images=1)
     if not isinstance(image, Image.Image): raise TypeError(f"image must be a PIL image, got {type(image).__name__}")
     if not isinstance(prompt, str): raise ValueError(f"prompt must be a string, got {prompt!r}")
-    if white_background is not None: check_flag('white_background', white_background)
+    white = self.paints_background(white_background)
     G = self.cftn.grid_size
     x = image_to_tensor(image, self.image_size)[None].to(self.device)
     with torch.no_grad(): codes = self.vqvae.encode(x).flatten(1)           # (1, N)
@@ -309,7 +314,7 @@ def inpaint(self:MaskGITPipeline,
     out = generate_codes(self.cftn, text, tmask, num_samples=num, init_codes=codes, keep_mask=~regen[None],
                        uncond=self._negative(negative_prompt, 1),
                        callback=_step_callback(self, callback_on_step_end, 0, kw['steps'], range(num)), **kw)
-    return self.decode(out, white_background)
+    return self.decode(out, white)
 
 # %% ../nbs/11_pipeline.ipynb #037ef138
 HUB_FILES = [f'{n}/*' if '.' not in n else n for n in PRETRAINED]    # what from_pretrained downloads from a hub repo
@@ -401,6 +406,7 @@ _SAVED = set(PRETRAINED)
 def _records_to_save(self:MaskGITPipeline) -> tuple[dict, dict]:
     "Provenance records for the two models; the generator names the tokenizer it is saved with when its record does not."
     vq = {k: v for k, v in (self.records.get('vqvae') or {}).items() if k != 'fingerprint'}
+    vq.pop('background_code', None)                                                # the pipeline's own, which a user may have changed
     if self.background_code is not None: vq['background_code'] = int(self.background_code)
     cf = {k: v for k, v in (self.records.get('cftn') or {}).items() if k != 'fingerprint'}
     if not cf.get('tokenizer'):
