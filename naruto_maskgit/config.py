@@ -4,16 +4,19 @@
 
 # %% ../nbs/00_config.ipynb #5a7a4bd2
 from __future__ import annotations
-import dataclasses, types, typing
+import dataclasses, math, numbers, typing
 from dataclasses import dataclass, field, asdict, fields
 from pathlib import Path
-from typing import Optional, Union
+from typing import Any, Callable, NamedTuple, Optional, Union
+import numpy as np
 import yaml
 
 # %% auto #0
-__all__ = ['ADDED_KEYS', 'DataConfig', 'VQVAEConfig', 'TrainVQVAEConfig', 'TextConfig', 'CFTNConfig', 'TrainCFTNConfig',
-           'SamplingConfig', 'WandbConfig', 'RunConfig', 'ConfigError', 'from_dict', 'load_config', 'config_to_dict',
-           'save_config', 'check_values', 'quickstart_config', 'repo_config_dir']
+__all__ = ['MASK_SCHEDULES', 'SAMPLERS', 'RES_BLOCKS', 'UPSAMPLES', 'CODEBOOK_INITS', 'RECON_LOSSES', 'PRECISIONS', 'TEXT_KINDS',
+           'WANDB_MODES', 'RULES', 'DataConfig', 'VQVAEConfig', 'TrainVQVAEConfig', 'TextConfig', 'CFTNConfig',
+           'TrainCFTNConfig', 'SamplingConfig', 'WandbConfig', 'RunConfig', 'Rule', 'check_value', 'ConfigError',
+           'from_dict', 'load_config', 'config_to_dict', 'save_config', 'check_values', 'quickstart_config',
+           'repo_config_dir']
 
 # %% ../nbs/00_config.ipynb #b510f9fb
 @dataclass
@@ -141,56 +144,104 @@ class RunConfig:
         "The run directory as a `Path`."
         return Path(self.task_name)
 
-# %% ../nbs/00_config.ipynb #fbbed18d
+# %% ../nbs/00_config.ipynb #e90246e1
+MASK_SCHEDULES = ('cosine', 'linear', 'square', 'cubic', 'arccos')   # gamma(r) of each is in `masking.SCHEDULES`
+SAMPLERS = ('confidence', 'halton')                  # which masked positions a decoding step reveals (`sampling`)
+RES_BLOCKS = ('full', 'bottleneck')                  # the tokenizer's residual blocks (`vqvae.res_block`)
+UPSAMPLES = ('nearest', 'transposed')                # the tokenizer decoder's upsampling (`vqvae.upsample`)
+CODEBOOK_INITS = ('data', 'normal')                  # where the codebook starts (`quantizer`)
+RECON_LOSSES = ('l1', 'mse')                         # the tokenizer's reconstruction loss
+PRECISIONS = ('no', 'fp16', 'bf16', 'auto')          # Accelerate's mixed precision, 'auto' = bf16 where it is fast
+TEXT_KINDS = ('minilm', 'learned')                   # the caption encoder (`text`)
+WANDB_MODES = ('online', 'offline', 'disabled')
+
+# %% ../nbs/00_config.ipynb #a5337cda
+class Rule(NamedTuple):
+    "What a value must be: `accepts(value)` tests it, `what` says it in words, `convert(value)` gives its stored form."
+    accepts: Callable[[Any], bool]
+    what: str
+    convert: Callable[[Any], Any] = lambda v: v
+
+def _is_int(v) -> bool: return isinstance(v, numbers.Integral) and not isinstance(v, (bool, np.bool_))
+def _is_finite(v) -> bool: return isinstance(v, numbers.Real) and not isinstance(v, (bool, np.bool_)) and math.isfinite(v)
+def _count(low:int) -> Rule: return Rule(lambda v: _is_int(v) and v >= low, f'an integer >= {low}', int)
+def _number(ok, what:str) -> Rule: return Rule(lambda v: _is_finite(v) and ok(v), what, float)
+def _one_of(names:tuple) -> Rule: return Rule(lambda v: isinstance(v, str) and v in names, f'one of {names}', str)
+def _optional(r:Rule) -> Rule: return Rule(lambda v: v is None or r.accepts(v), f'None or {r.what}', lambda v: None if v is None else r.convert(v))
+def _is_list(v, ok) -> bool: return isinstance(v, (list, tuple)) and all(ok(x) for x in v)
+
+_FLAG = Rule(lambda v: isinstance(v, (bool, np.bool_)), 'True or False', bool)
+_TEXT = Rule(lambda v: isinstance(v, str) and v != '', 'a non-empty string', str)
+_POSITIVE, _NONNEG = _number(lambda v: v > 0, 'a finite number > 0'), _number(lambda v: v >= 0, 'a finite number >= 0')
+_UNIT = _number(lambda v: 0 <= v < 1, 'a number in [0, 1)')
+_SEED = Rule(lambda v: _is_int(v) and 0 <= v < 2**63, 'an integer in [0, 2**63)', int)
+_PAIR = Rule(lambda v: _is_list(v, _is_finite) and len(v) == 2 and 0 <= v[0] < v[1] <= 1,
+             'a pair (lo, hi) with 0 <= lo < hi <= 1', lambda v: (float(v[0]), float(v[1])))
+_CHANNELS = Rule(lambda v: _is_list(v, lambda c: _is_int(c) and c >= 1) and len(v) >= 1, 'a non-empty list of integers >= 1',
+                 lambda v: [int(c) for c in v])
+_BLOCK_COUNTS = Rule(lambda v: _count(0).accepts(v) or _is_list(v, _count(0).accepts), 'an integer >= 0 or a list of them',
+                     lambda v: [int(k) for k in v] if isinstance(v, (list, tuple)) else int(v))
+_RATIOS = Rule(lambda v: _is_list(v, lambda r: _is_finite(r) and 0 < r < 1), 'a list of numbers in (0, 1)', lambda v: [float(r) for r in v])
+
+# %% ../nbs/00_config.ipynb #4fcee11f
+def _section(name:str, **rules) -> dict: return {f'{name}.{k}': r for k, r in rules.items()}
+
+def _training(name:str, **more) -> dict:
+    "The rules of a training section: what both stages share, and `more`."
+    return _section(name, steps=_count(1), batch_size=_count(1), lr=_POSITIVE, warmup_steps=_count(0), weight_decay=_NONNEG,
+                    grad_clip=_NONNEG, grad_accum_steps=_count(1), mixed_precision=_one_of(PRECISIONS),
+                    log_every=_count(1), eval_every=_count(1), save_every=_count(1), **more)
+
+RULES: dict[str, Rule] = {
+    'task_name': _TEXT, 'seed': _SEED,
+    **_section('data', source=_optional(_TEXT), image_column=_TEXT, caption_column=_TEXT, image_size=_count(8), hflip=_FLAG,
+               test_fraction=_number(lambda v: 0 < v < 1, 'a number in (0, 1)'), merge_background=_FLAG),
+    **_section('vqvae', in_channels=Rule(lambda v: _is_int(v) and v == 3, '3 (images are read as RGB)', int), channels=_CHANNELS,
+               num_res_blocks=_BLOCK_COUNTS, codebook_size=_count(2), code_dim=_count(1), commitment=_NONNEG, ema_decay=_UNIT,
+               dead_code_steps=_count(1), codebook_init=_one_of(CODEBOOK_INITS), restart_dead=_FLAG, recon_loss=_one_of(RECON_LOSSES),
+               res_block=_one_of(RES_BLOCKS), upsample=_one_of(UPSAMPLES)),
+    **_training('train_vqvae', num_workers=_count(0), decoder_steps=_count(0), decoder_lr=_POSITIVE),
+    **_section('text', kind=_one_of(TEXT_KINDS), max_length=_count(1)),
+    **_section('cftn', codebook_size=_count(2), width=_count(1), depth=_count(1), heads=_count(1), mlp_ratio=_POSITIVE,
+               dropout=_UNIT, attn_dropout=_UNIT, adaln=_FLAG),
+    **_training('train_cftn', mask_schedule=_one_of(MASK_SCHEDULES), label_smoothing=_UNIT,
+                cond_drop_prob=_number(lambda v: 0 <= v <= 1, 'a number in [0, 1]'), ema_decay=_UNIT, caption_token_drop=_UNIT,
+                caption_noise=_NONNEG, eval_mask_ratios=_RATIOS),
+    **_section('sampling', steps=_count(1), guidance=_NONNEG, guidance_ramp=_FLAG, temperature=_POSITIVE, choice_temperature=_NONNEG,
+               schedule=_one_of(MASK_SCHEDULES), num_samples=_count(1), sampler=_one_of(SAMPLERS), guidance_interval=_optional(_PAIR),
+               white_background=_FLAG),
+    **_section('wandb', mode=_one_of(WANDB_MODES), project=_TEXT),
+    'batch_size': _count(1),                  # not a config key: a pipeline call's images decoded at once
+}
+
+def check_value(key:str, value, name:str|None=None):
+    "`value` in its stored form (ints as int, reals as float, pairs as tuple) if it obeys `RULES[key]`, else a ValueError naming `name` (default `key`)."
+    rule = RULES[key]
+    if not rule.accepts(value): raise ValueError(f"{name or key} must be {rule.what}, got {value!r}")
+    return rule.convert(value)
+
+# %% ../nbs/00_config.ipynb #71612be6
 class ConfigError(ValueError):
     "A configuration file is malformed: the message names the key and the file."
 
-_CHOICES = {
-    'vqvae.codebook_init': ('data', 'normal'), 'vqvae.recon_loss': ('l1', 'mse'),
-    'vqvae.res_block': ('full', 'bottleneck'), 'vqvae.upsample': ('nearest', 'transposed'),
-    'train_vqvae.mixed_precision': ('no', 'fp16', 'bf16', 'auto'), 'train_cftn.mixed_precision': ('no', 'fp16', 'bf16', 'auto'),
-    'text.kind': ('minilm', 'learned'), 'wandb.mode': ('online', 'offline', 'disabled'),
-    'train_cftn.mask_schedule': ('cosine', 'linear', 'square', 'cubic', 'arccos'),
-    'sampling.schedule': ('cosine', 'linear', 'square', 'cubic', 'arccos'),
-    'sampling.sampler': ('confidence', 'halton'),
-}
-
-# keys added after run folders were first written: a config without them gets the default instead of an error
-ADDED_KEYS = ('cftn.attn_dropout', 'sampling.sampler', 'sampling.guidance_interval', 'train_cftn.caption_token_drop', 'train_cftn.caption_noise',
-              'train_vqvae.decoder_steps', 'train_vqvae.decoder_lr', 'vqvae.res_block', 'vqvae.upsample', 'sampling.white_background')
-
-def _type_ok(value, hint) -> bool:
-    "Does `value` fit the annotation `hint` (a small subset of typing: Optional, list, scalars)?"
-    if isinstance(hint, str): hint = eval(hint, {**vars(typing), 'Optional': Optional})
-    origin = typing.get_origin(hint)
-    if origin in (Union, types.UnionType): return any(_type_ok(value, h) for h in typing.get_args(hint))
-    if hint is type(None): return value is None
-    if hint is list or origin is list: return isinstance(value, list) and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value)
-    if hint is bool: return isinstance(value, bool)
-    if hint is float: return isinstance(value, (int, float)) and not isinstance(value, bool)
-    if hint is int: return isinstance(value, int) and not isinstance(value, bool)
-    if hint is str: return isinstance(value, str)
-    return isinstance(value, hint)
+def _checked(key:str, value, source:str):
+    "The stored form of `value` under `RULES[key]`, or a ConfigError naming the file, the key and what it must be."
+    rule = RULES[key]
+    if not rule.accepts(value): raise ConfigError(f"{source}: key '{key}' must be {rule.what}, got {value!r}")
+    value = rule.convert(value)
+    return list(value) if isinstance(value, tuple) else value        # a pair is kept as a list, as YAML writes it
 
 def from_dict(cls, d:dict, source='<dict>', prefix=''):
-    "Build dataclass `cls` from mapping `d`, failing on unknown, missing or mistyped keys."
+    "Build dataclass `cls` from mapping `d`, failing on unknown or missing keys and on values that break their rule."
     if not isinstance(d, dict): raise ConfigError(f"{source}: section '{prefix.rstrip('.') or '<top>'}' must be a mapping, got {type(d).__name__}")
-    names = {f.name: f for f in fields(cls)}
+    names = [f.name for f in fields(cls)]
     unknown = [k for k in d if k not in names]
     if unknown: raise ConfigError(f"{source}: unknown key '{prefix}{unknown[0]}' (known keys: {', '.join(names)})")
-    missing = [k for k in names if k not in d and prefix + k not in ADDED_KEYS]
+    missing = [k for k in names if k not in d]
     if missing: raise ConfigError(f"{source}: missing key '{prefix}{missing[0]}'")
-    kw = {}
     hints = typing.get_type_hints(cls)
-    for k, f in names.items():
-        if k not in d: continue                                   # an ADDED_KEYS key: the dataclass default
-        v, hint, key = d[k], hints[k], prefix + k
-        if dataclasses.is_dataclass(hint): kw[k] = from_dict(hint, v, source, key + '.'); continue
-        if not _type_ok(v, hint): raise ConfigError(f"{source}: key '{key}' has value {v!r} of type {type(v).__name__}, expected {getattr(hint, '__name__', hint)}")
-        if hint is float or hint == Optional[float]: v = float(v) if v is not None else v
-        if key in _CHOICES and v not in _CHOICES[key]: raise ConfigError(f"{source}: key '{key}' is {v!r}, expected one of {_CHOICES[key]}")
-        kw[k] = v
-    return cls(**kw)
+    return cls(**{k: from_dict(hints[k], d[k], source, f'{prefix}{k}.') if dataclasses.is_dataclass(hints[k])
+                  else _checked(prefix + k, d[k], source) for k in names})
 
 # %% ../nbs/00_config.ipynb #4f997ad2
 def load_config(path) -> RunConfig:
@@ -211,42 +262,16 @@ def save_config(cfg:RunConfig, path):
     path.write_text(yaml.safe_dump(config_to_dict(cfg), sort_keys=False))
     return path
 
-# %% ../nbs/00_config.ipynb #e8678c4a
-import math
-_pos_int = (lambda v: v >= 1, 'an integer >= 1')
-_nonneg = (lambda v: v >= 0, '>= 0')
-_unit = (lambda v: 0 <= v < 1, 'in [0, 1)')
-_RANGES = {
-    **{f'{t}.{k}': _pos_int for t in ('train_vqvae', 'train_cftn') for k in ('steps', 'batch_size', 'grad_accum_steps', 'log_every', 'eval_every', 'save_every')},
-    **{f'{t}.{k}': _nonneg for t in ('train_vqvae', 'train_cftn') for k in ('warmup_steps', 'weight_decay', 'grad_clip')},
-    **{f'{t}.lr': (lambda v: 0 < v < math.inf, 'a finite number > 0') for t in ('train_vqvae', 'train_cftn')},
-    'train_vqvae.num_workers': _nonneg, 'train_vqvae.decoder_steps': _nonneg,
-    'train_vqvae.decoder_lr': (lambda v: 0 < v < math.inf, 'a finite number > 0'),
-    'data.image_size': (lambda v: v >= 8, 'an integer >= 8'), 'data.test_fraction': (lambda v: 0 < v < 1, 'in (0, 1)'),
-    'vqvae.in_channels': (lambda v: v == 3, '3 (images are read as RGB)'),
-    'vqvae.channels': (lambda v: len(v) >= 1 and all(isinstance(c, int) and c >= 1 for c in v), 'a non-empty list of integers >= 1'),
-    'vqvae.num_res_blocks': (lambda v: all(isinstance(k, int) and k >= 0 for k in (v if isinstance(v, list) else [v])), 'a count >= 0 or a list of them'), 'vqvae.codebook_size': (lambda v: v >= 2, 'an integer >= 2'), 'vqvae.code_dim': _pos_int,
-    'vqvae.commitment': _nonneg, 'vqvae.ema_decay': _unit, 'vqvae.dead_code_steps': _pos_int,
-    'text.max_length': _pos_int,
-    'cftn.codebook_size': (lambda v: v >= 2, 'an integer >= 2'), 'cftn.width': _pos_int, 'cftn.depth': _pos_int, 'cftn.heads': _pos_int,
-    'cftn.mlp_ratio': (lambda v: v > 0, '> 0'), 'cftn.dropout': _unit, 'cftn.attn_dropout': _unit,
-    'train_cftn.label_smoothing': _unit, 'train_cftn.cond_drop_prob': (lambda v: 0 <= v <= 1, 'in [0, 1]'), 'train_cftn.ema_decay': _unit,
-    'train_cftn.caption_token_drop': _unit, 'train_cftn.caption_noise': _nonneg,
-    'train_cftn.eval_mask_ratios': (lambda v: all(0 < r < 1 for r in v), 'a list of ratios in (0, 1)'),
-    'sampling.steps': _pos_int, 'sampling.num_samples': _pos_int, 'sampling.guidance': (lambda v: math.isfinite(v), 'a finite number'),
-    'sampling.temperature': (lambda v: 0 < v < math.inf, 'a finite number > 0'), 'sampling.choice_temperature': (lambda v: 0 <= v < math.inf, 'a finite number >= 0'),
-    'sampling.guidance_interval': (lambda v: v is None or (len(v) == 2 and 0 <= v[0] < v[1] <= 1), 'null or [lo, hi] with 0 <= lo < hi <= 1'),
-}
+# %% ../nbs/00_config.ipynb #6765df81
+def _leaves(d:dict, prefix:str=''):
+    "The (`section.key`, value) pairs of nested dicts."
+    for k, v in d.items():
+        if isinstance(v, dict): yield from _leaves(v, f'{prefix}{k}.')
+        else: yield prefix + k, v
 
 def check_values(cfg:RunConfig, source:str='<config>') -> RunConfig:
-    "Fail, naming the key and the file, on values of the right type that cannot work (zero steps, a size the tokenizer cannot divide, ...)."
-    d = config_to_dict(cfg)
-    for key, (ok, what) in _RANGES.items():
-        sec, k = key.split('.')
-        v = d[sec][k]
-        try: good = ok(v)
-        except TypeError: good = False
-        if not good: raise ConfigError(f"{source}: key '{key}' is {v!r}, it must be {what}")
+    "Fail, naming the key and the file, on a value that breaks its rule or keys that cannot work together (a size the tokenizer cannot divide, ...)."
+    for key, v in _leaves(config_to_dict(cfg)): _checked(key, v, source)
     f = 2 ** (len(cfg.vqvae.channels) - 1)
     if cfg.data.image_size % f:
         raise ConfigError(f"{source}: key 'data.image_size' is {cfg.data.image_size}, but the tokenizer ({len(cfg.vqvae.channels)} widths in "
