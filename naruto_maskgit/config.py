@@ -22,31 +22,33 @@ __all__ = ['MASK_SCHEDULES', 'SAMPLERS', 'RES_BLOCKS', 'UPSAMPLES', 'CODEBOOK_IN
 @dataclass
 class DataConfig:
     "Where the captioned images come from and how they are prepared."
-    source: Optional[str] = None  # None: the bundled emoji set; else a Hugging Face dataset id or a local imagefolder
+    source: Optional[str] = 'lambdalabs/naruto-blip-captions'  # a Hugging Face dataset id or a local imagefolder; None: the bundled emoji set
     image_column: str = 'image'  # column holding the images (Hugging Face datasets)
     caption_column: str = 'text'  # column holding the captions
     image_size: int = 128  # images are resized and centre-cropped to this many pixels
-    hflip: bool = False  # random horizontal flips while training
+    hflip: bool = True  # random horizontal flips while training
     test_fraction: float = 0.1  # held-out share when the dataset has no test split of its own
     merge_background: bool = False  # encode every all-white patch as one code (white-background data such as the emoji set)
 
+# %% ../nbs/00_config.ipynb #896e9479
 @dataclass
 class VQVAEConfig:
     "Sizes of the VQ-VAE tokenizer (passed to `VQVAE` as keyword arguments)."
     in_channels: int = 3
-    channels: list = field(default_factory=lambda: [128, 128, 256])  # one stride-2 stage between consecutive widths
-    num_res_blocks: Union[int, list] = 2  # residual blocks per width: one count, or a list with one per width (e.g. [0, 0, 2]: only at the lowest resolution)
+    channels: list = field(default_factory=lambda: [32, 64, 128])  # one stride-2 stage between consecutive widths: 128 px -> 64 -> 32
+    num_res_blocks: Union[int, list] = field(default_factory=lambda: [0, 0, 2])  # residual blocks per width: one count, or one per width ([0, 0, 2]: all on the 32x32 grid)
     codebook_size: int = 4096
-    code_dim: int = 256
+    code_dim: int = 64
     commitment: float = 0.25  # beta of the commitment loss
     ema_decay: float = 0.99
     dead_code_steps: int = 50  # a code unused for this many steps is restarted
     codebook_init: str = 'data'  # 'data' (from encoder outputs) or 'normal' (the original recipe)
     restart_dead: bool = True
     recon_loss: str = 'l1'  # 'l1' or 'mse'
-    res_block: str = 'full'  # 'full' (two 3x3 convolutions) or 'bottleneck' (3x3 to a quarter of the width, 1x1 back: the original's)
-    upsample: str = 'nearest'  # decoder upsampling: 'nearest' (+ 3x3 convolution) or 'transposed' (GroupNorm, SiLU, 4x4 transposed convolution)
+    res_block: str = 'bottleneck'  # 'full' (two 3x3 convolutions) or 'bottleneck' (3x3 to a quarter of the width, 1x1 back: the original's)
+    upsample: str = 'transposed'  # decoder upsampling: 'nearest' (+ 3x3 convolution) or 'transposed' (GroupNorm, SiLU, 4x4 transposed convolution)
 
+# %% ../nbs/00_config.ipynb #a265e8d9
 @dataclass
 class TrainVQVAEConfig:
     "Optimisation of the tokenizer stage."
@@ -57,7 +59,7 @@ class TrainVQVAEConfig:
     weight_decay: float = 0.0
     grad_clip: float = 1.0
     grad_accum_steps: int = 1
-    mixed_precision: str = 'no'  # 'no', 'fp16', 'bf16' or 'auto' (bf16 where it is fast: GPUs, CPUs with AVX512-BF16/AMX)
+    mixed_precision: str = 'auto'  # 'no', 'fp16', 'bf16' or 'auto' (bf16 where it is fast: GPUs, CPUs with AVX512-BF16/AMX)
     log_every: int = 50
     eval_every: int = 1000
     save_every: int = 1000
@@ -65,12 +67,14 @@ class TrainVQVAEConfig:
     decoder_steps: int = 0  # then this many steps of the decoder alone on the codes the generator sees (see `train_vqvae`); 0: none
     decoder_lr: float = 2e-4  # peak learning rate of those decoder steps (warm-up, then cosine decay)
 
+# %% ../nbs/00_config.ipynb #bc1b8dc1
 @dataclass
 class TextConfig:
     "The caption encoder."
     kind: str = 'minilm'  # 'minilm' (frozen all-MiniLM-L6-v2) or 'learned' (an embedding trained with the generator)
     max_length: int = 32  # captions are truncated to this many tokens
 
+# %% ../nbs/00_config.ipynb #f2c3a7f5
 @dataclass
 class CFTNConfig:
     "Sizes of the masked generator (the codebook size must match the VQ-VAE's)."
@@ -83,6 +87,7 @@ class CFTNConfig:
     attn_dropout: float = 0.0  # on the attention weights (slow on CPUs: it forces the math attention path)
     adaln: bool = True  # the pooled caption also scales and shifts every block's LayerNorms (adaptive LayerNorm)
 
+# %% ../nbs/00_config.ipynb #1a400827
 @dataclass
 class TrainCFTNConfig:
     "Optimisation of the generator stage."
@@ -93,7 +98,7 @@ class TrainCFTNConfig:
     weight_decay: float = 0.01
     grad_clip: float = 1.0
     grad_accum_steps: int = 1
-    mixed_precision: str = 'no'
+    mixed_precision: str = 'auto'
     mask_schedule: str = 'cosine'
     label_smoothing: float = 0.1
     cond_drop_prob: float = 0.1  # share of captions replaced by the null condition (classifier-free guidance)
@@ -105,6 +110,7 @@ class TrainCFTNConfig:
     eval_every: int = 1000
     save_every: int = 1000
 
+# %% ../nbs/00_config.ipynb #f4d27ab9
 @dataclass
 class SamplingConfig:
     "Defaults of iterative parallel decoding."
@@ -119,15 +125,17 @@ class SamplingConfig:
     guidance_interval: Optional[list] = None  # [lo, hi]: guide only the steps with lo <= t/T < hi; null = every step
     white_background: bool = True  # draw the tokenizer's background code (every all-white patch, `data.merge_background`) as pure white
 
+# %% ../nbs/00_config.ipynb #9ae91973
 @dataclass
 class WandbConfig:
     "Monitoring: 'offline' needs no login or network (`wandb sync` later); tests use 'disabled'."
     mode: str = 'offline'
     project: str = 'naruto_maskgit'
 
+# %% ../nbs/00_config.ipynb #c66d06f3
 @dataclass
 class RunConfig:
-    "A whole run: its directory (`task_name`), seed and every section."
+    "A whole run: its directory (`task_name`), seed and every section; the defaults are the recipe of `config/naruto.yaml`."
     task_name: str = 'runs/default'  # the run directory; relative paths are relative to the working directory
     seed: int = 0
     data: DataConfig = field(default_factory=DataConfig)
@@ -289,13 +297,13 @@ def quickstart_config(task_name='runs/quickstart') -> RunConfig:
         task_name=task_name, seed=0,
         data=DataConfig(source=None, image_size=32, hflip=False, test_fraction=0.1, merge_background=True),
         vqvae=VQVAEConfig(channels=[32, 64, 128], num_res_blocks=1, codebook_size=512, code_dim=64, ema_decay=0.95,
-                          dead_code_steps=10, codebook_init='data', restart_dead=True, recon_loss='mse'),
+                          dead_code_steps=10, codebook_init='data', restart_dead=True, recon_loss='mse', res_block='full', upsample='nearest'),
         train_vqvae=TrainVQVAEConfig(steps=600, batch_size=16, lr=1e-3, warmup_steps=20, weight_decay=0.0, decoder_steps=600, decoder_lr=5e-4,
-                                     grad_clip=1.0, log_every=20, eval_every=200, save_every=100),
+                                     grad_clip=1.0, mixed_precision='no', log_every=20, eval_every=200, save_every=100),
         text=TextConfig(kind='minilm', max_length=32),
         cftn=CFTNConfig(codebook_size=512, width=128, depth=4, heads=4, mlp_ratio=4.0, dropout=0.0, attn_dropout=0.0, adaln=True),
         train_cftn=TrainCFTNConfig(steps=1600, batch_size=32, lr=1e-3, warmup_steps=100, weight_decay=0.01,
-                                   grad_clip=1.0, label_smoothing=0.1, cond_drop_prob=0.05, ema_decay=0.99,
+                                   grad_clip=1.0, mixed_precision='no', label_smoothing=0.1, cond_drop_prob=0.05, ema_decay=0.99,
                                    caption_token_drop=0.0, caption_noise=0.5,
                                    eval_mask_ratios=[0.5], log_every=20, eval_every=800, save_every=200),
         sampling=SamplingConfig(steps=24, guidance=2.0, guidance_ramp=False, temperature=0.3,
