@@ -54,8 +54,8 @@ def run_one(name:str, repeats:int, warmup:int, threads:int|None, caption_len:int
     "Time `repeats` training steps of size `name` after `warmup` untimed ones; returns a dict of figures."
     import torch
     kept = False
-    if keep_memory:   # what make_accelerator does for training (see 04_training: keep_freed_memory)
-        from naruto_maskgit.run import keep_freed_memory
+    if keep_memory:   # what make_accelerator does for training (see 00b_host: keep_freed_memory)
+        from naruto_maskgit.host import keep_freed_memory
         kept = keep_freed_memory()
     from naruto_maskgit.config import load_config
     from naruto_maskgit.cftn import CFTN

@@ -63,7 +63,7 @@ from torch.utils.flop_counter import FlopCounterMode
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))   # run from a checkout without installing the package
-from naruto_maskgit.run import cpu_name
+from naruto_maskgit.host import cpu_name
 TEXT_DIM = 384                  # all-MiniLM-L6-v2's feature size
 COMPILE_KW = dict(dynamic=True) # torch.compile arguments for the CFTN
 PARTS = ('tokenizer', 'sampling', 'generator')   # in the order they run

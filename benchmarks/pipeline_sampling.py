@@ -20,7 +20,7 @@ from pathlib import Path
 
 import torch
 
-from naruto_maskgit.run import cpu_name
+from naruto_maskgit.host import cpu_name
 
 REPO = Path(__file__).resolve().parents[1]
 BEFORE = dict(channels=[128, 128, 256], num_res_blocks=2, code_dim=256)

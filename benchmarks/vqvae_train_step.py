@@ -10,7 +10,7 @@ Three VQ-VAEs, all 128 px images -> 32x32 codes of 4096, batch 16, fp32, CPU:
             bottleneck blocks (128->32->128) and transposed-convolution upsampling
 
 Each arm runs in its own child process (so its peak RSS is its own), with glibc keeping freed memory
-as training does (`run.keep_freed_memory`). A step is what `naruto_train_vqvae` does: forward (encoder,
+as training does (`host.keep_freed_memory`). A step is what `naruto_train_vqvae` does: forward (encoder,
 EMA quantizer, decoder), loss, backward, AdamW step. Timing: median of --repeats steps after --warmup.
 
 --quality-steps S then trains each arm S steps on the bundled emoji train split at 128 px (same seed,
@@ -25,7 +25,7 @@ from __future__ import annotations
 import argparse, json, os, resource, statistics, subprocess, sys, time
 from pathlib import Path
 
-from naruto_maskgit.run import cpu_name
+from naruto_maskgit.host import cpu_name
 
 REPO = Path(__file__).resolve().parents[1]
 BEFORE = dict(channels=[128, 128, 256], num_res_blocks=2, code_dim=256, res_block='full', upsample='nearest')
@@ -52,7 +52,7 @@ def load_split(split:str, n:int|None=None):
 def run_one(name:str, args) -> dict:
     "In a child process: time the training step of one arm (and optionally its equal-steps quality)."
     import torch
-    from naruto_maskgit.run import keep_freed_memory
+    from naruto_maskgit.host import keep_freed_memory
     from naruto_maskgit.vqvae import VQVAE, psnr
     from naruto_maskgit.quantizer import CodebookUsage
     keep_freed_memory()

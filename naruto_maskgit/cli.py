@@ -11,7 +11,8 @@ from fastcore.script import call_parse, Param
 
 from .config import load_config, quickstart_config, RunConfig
 from .data import display_scale
-from .run import RunFolder, RunLock, SPLITS, codes_problem, load_codes, cli_errors
+from .run import RunFolder, RunLock, SPLITS, codes_problem, load_codes
+from .host import cli_errors, use_run_threads
 from .train_vqvae import train_vqvae, encode_dataset
 from .train_cftn import train_cftn
 from .pipeline import MaskGITPipeline
@@ -104,6 +105,7 @@ def run_quickstart(out='runs/quickstart', prompts=QUICKSTART_PROMPTS, num_sample
 
 def _quickstart(cfg, prompts, num_samples, seed):
     t0 = time.time()
+    use_run_threads(cfg.run_dir)                 # once for the whole run: each stage and the final grid use it
     train_vqvae(cfg)
     if _codes_current(cfg): print("codes: up to date")
     else: encode_dataset(cfg)

@@ -7,23 +7,33 @@ from __future__ import annotations
 import contextlib, errno, hashlib, io, json, os, re, shutil, socket, sys, time, warnings
 from pathlib import Path
 import torch
+from fastcore.basics import patch
 
 # %% auto #0
-__all__ = ['STAGES', 'SPLITS', 'COMMANDS', 'PRETRAINED', 'CHECKSUMS', 'RECORD', 'SHAPE_KEYS', 'RunFolder', 'WriteFailed',
-           'fsync_path', 'atomic_file', 'atomic_write_text', 'atomic_write_json', 'atomic_dir', 'file_sha256',
-           'write_checksums', 'verify_folder', 'weights_fingerprint', 'ProvenanceError', 'NonFiniteWeights',
-           'check_finite', 'save_model', 'model_record', 'saved_step', 'tokenizer_record', 'same_tokenizer',
-           'codes_record', 'codes_problem', 'generator_problem', 'checkpoint_folder', 'checkpoint_step',
-           'checkpoint_dirs', 'clean_checkpoints', 'commit_checkpoint', 'resume_checkpoint', 'RunLocked', 'RunLock',
-           'drop_metrics_after', 'load_model', 'load_models', 'prepare_run_dir', 'load_codes', 'load_vqvae',
-           'TrainingDiverged', 'cli_errors', 'keep_freed_memory', 'cpu_name', 'busy_cores', 'default_threads',
-           'use_free_cores']
+__all__ = ['STAGES', 'SPLITS', 'CHECKPOINTED', 'LOGGED', 'COMMANDS', 'PRETRAINED', 'WEIGHTS', 'MODEL_CONFIG', 'MODEL_CARD',
+           'RECORD', 'CHECKSUMS', 'LATEST', 'MODEL_FILES', 'SHAPE_KEYS', 'checkpoint_folder', 'RunFolder',
+           'WriteFailed', 'fsync_path', 'atomic_file', 'atomic_write_text', 'atomic_write_json', 'atomic_dir',
+           'file_sha256', 'write_checksums', 'verify_folder', 'weights_fingerprint', 'ProvenanceError',
+           'NonFiniteWeights', 'check_finite', 'save_model', 'model_record', 'saved_step', 'tokenizer_record',
+           'same_tokenizer', 'codes_record', 'codes_problem', 'generator_problem', 'checkpoint_step', 'checkpoint_dirs',
+           'clean_checkpoints', 'commit_checkpoint', 'resume_checkpoint', 'RunLocked', 'RunLock', 'drop_metrics_after',
+           'load_model', 'load_models', 'prepare_run_dir', 'load_codes', 'load_vqvae', 'cli_errors',
+           'keep_freed_memory', 'use_free_cores']
 
 # %% ../nbs/00a_run.ipynb #ebc72903
 STAGES = ('vqvae', 'cftn')      # the two trained models, in training order
 SPLITS = ('train', 'test')
+CHECKPOINTED = ('vqvae', 'vqvae_decoder', 'cftn')   # the phases of training: each keeps its own checkpoints
+LOGGED = CHECKPOINTED + ('eval',)                   # what logs rows to metrics.jsonl, each to its own wandb run
 COMMANDS = {'vqvae': 'naruto_train_vqvae', 'codes': 'naruto_encode', 'cftn': 'naruto_train_cftn'}   # what makes each part
 PRETRAINED = ('vqvae', 'cftn', 'config.yaml', 'README.md')   # what a saved pipeline (a hub repo) holds: the run without checkpoints, codes or metrics
+WEIGHTS, MODEL_CONFIG, MODEL_CARD = 'model.safetensors', 'config.json', 'README.md'    # the hub mixin's files in a model folder
+RECORD, CHECKSUMS, LATEST = 'provenance.json', 'checksums.json', 'latest'
+MODEL_FILES = (WEIGHTS, MODEL_CONFIG, MODEL_CARD, RECORD, CHECKSUMS)                 # a saved model folder (`save_model`)
+
+def checkpoint_folder(ckpt_dir, step:int) -> Path:
+    "The folder of the checkpoint of `step`: `ckpt_dir/step_XXXXXXX`."
+    return Path(ckpt_dir)/f'step_{step:07d}'
 
 class RunFolder:
     "Every path of a run folder, named once (`RunFolder(path)` takes a path or another `RunFolder`)."
@@ -31,56 +41,58 @@ class RunFolder:
     def __fspath__(self): return str(self.path)
     def __repr__(self): return f"RunFolder({str(self.path)!r})"
     def __truediv__(self, other): return self.path/other
-    @property
-    def config(self) -> Path: return self.path/'config.yaml'
-    @property
-    def metrics(self) -> Path: return self.path/'metrics.jsonl'
-    @property
-    def lock_file(self) -> Path: return self.path/'.lock'
-    @property
-    def vqvae(self) -> Path: return self.path/'vqvae'
-    @property
-    def cftn(self) -> Path: return self.path/'cftn'
+    config = property(lambda self: self.path/'config.yaml', doc="The run's config, as last used.")
+    metrics = property(lambda self: self.path/'metrics.jsonl', doc="One JSON row per log or evaluation, every phase.")
+    lock_file = property(lambda self: self.path/'.lock', doc="Who holds the run (`RunLock`).")
+    threads = property(lambda self: self.path/'threads.json', doc="The CPU thread count of the run (`host.use_run_threads`).")
+    wandb_dir = property(lambda self: self.path/'wandb', doc="wandb's own files: `wandb.init(dir=run)` writes them here.")
+    vqvae = property(lambda self: self.path/'vqvae', doc="The trained tokenizer.")
+    cftn = property(lambda self: self.path/'cftn', doc="The trained generator.")
+    cftn_tokenizer = property(lambda self: self.checkpoints('cftn')/'tokenizer.json', doc="The tokenizer whose codes the generator's checkpoints learned.")
+    codes_dir = property(lambda self: self.path/'codes', doc="What `naruto_encode` writes.")
+    samples = property(lambda self: self.path/'samples', doc="`naruto_generate`'s images.")
+    eval_dir = property(lambda self: self.path/'eval', doc="`naruto_evaluate`'s files.")
+    eval_metrics = property(lambda self: self.eval_dir/'metrics.json', doc="The figures of the last evaluation.")
+    eval_pairs = property(lambda self: self.eval_dir/'pairs.png', doc="Held-out images next to generated ones.")
+    quickstart_grid = property(lambda self: self.path/'quickstart_grid.png', doc="`naruto_quickstart`'s grid.")
+    model_card = property(lambda self: self.path/MODEL_CARD, doc="A saved pipeline's model card (a run folder has none).")
     def model(self, stage:str) -> Path:
         "The saved model folder of `stage` ('vqvae' or 'cftn')."
         if stage not in STAGES: raise ValueError(f"stage must be one of {STAGES}, got {stage!r}")
         return self.path/stage
-    def checkpoints(self, stage:str) -> Path:
-        "The training-state checkpoints of `stage`."
-        return self.path/f'{stage}_checkpoints'
-    @property
-    def codes_dir(self) -> Path: return self.path/'codes'
-    def codes(self, split:str) -> Path:
-        "The code grids of `split`."
-        return self.codes_dir/f'{split}.safetensors'
-    def captions(self, split:str) -> Path:
-        "The captions of the encoded images of `split` (JSON list, in code order)."
-        return self.codes_dir/f'{split}_captions.json'
-    def text_cache(self, split:str) -> Path:
-        "The cached caption features of `split`."
-        return self.codes_dir/f'{split}_text.safetensors'
-    def wandb_id(self, stage:str) -> Path:
-        "The wandb run id of `stage`, kept so a resumed run logs to the same wandb run."
-        return self.path/f'wandb_id_{stage}.txt'
-    @property
-    def samples(self) -> Path: return self.path/'samples'
-    @property
-    def eval_dir(self) -> Path: return self.path/'eval'
-    @property
-    def quickstart_grid(self) -> Path: return self.path/'quickstart_grid.png'
+    def weights(self, stage:str) -> Path: "The weights of `stage`'s model."; return self.model(stage)/WEIGHTS
+    def model_config(self, stage:str) -> Path: "The sizes of `stage`'s model (`config.json`)."; return self.model(stage)/MODEL_CONFIG
+    def checkpoints(self, phase:str) -> Path: "The training-state checkpoints of `phase`."; return self.path/f'{phase}_checkpoints'
+    def checkpoint(self, phase:str, step:int) -> Path: "The checkpoint of `phase` at `step`."; return checkpoint_folder(self.checkpoints(phase), step)
+    def latest(self, phase:str) -> Path: "The file naming `phase`'s newest checkpoint (for people)."; return self.checkpoints(phase)/LATEST
+    def codes(self, split:str) -> Path: "The code grids of `split`."; return self.codes_dir/f'{split}.safetensors'
+    def captions(self, split:str) -> Path: "The captions of the encoded images of `split` (JSON list, in code order)."; return self.codes_dir/f'{split}_captions.json'
+    def text_cache(self, split:str) -> Path: "The cached caption features of `split`."; return self.codes_dir/f'{split}_text.safetensors'
+    def wandb_id(self, phase:str) -> Path: "The wandb run id of `phase`, kept so a resumed run logs to the same wandb run."; return self.path/f'wandb_id_{phase}.txt'
 
-    def tree(self, max_files:int=4) -> str:
-        "What is in the folder now, drawn as a tree (at most `max_files` entries per folder)."
-        def walk(p, prefix=''):
-            kids = sorted(p.iterdir(), key=lambda q: (q.is_file(), q.name))
-            lines = []
-            for i, k in enumerate(kids[:max_files]):
-                last = i == min(len(kids), max_files) - 1 and len(kids) <= max_files
-                lines.append(f"{prefix}{'└── ' if last else '├── '}{k.name}{'/' if k.is_dir() else ''}")
-                if k.is_dir(): lines += walk(k, prefix + ('    ' if last else '│   '))
-            if len(kids) > max_files: lines.append(f"{prefix}└── ... {len(kids) - max_files} more")
-            return lines
-        return '\n'.join([f"{self.path.name}/"] + (walk(self.path) if self.path.is_dir() else []))
+# %% ../nbs/00a_run.ipynb #414cd4ce
+@patch
+def files(self:RunFolder, step:int=100) -> list:
+    "Every file and folder the code writes in a run folder (with the checkpoint of `step` standing for all of them)."
+    out = [self.config, self.metrics, self.lock_file, self.threads, self.wandb_dir] + [self.wandb_id(p) for p in LOGGED]
+    for s in STAGES: out += [self.model(s)] + [self.model(s)/f for f in MODEL_FILES]
+    for p in CHECKPOINTED: out += [self.checkpoints(p), self.checkpoint(p, step), self.latest(p)]
+    out += [self.cftn_tokenizer, self.codes_dir] + [f(sp) for sp in SPLITS for f in (self.codes, self.captions, self.text_cache)]
+    return out + [self.samples, self.eval_dir, self.eval_metrics, self.eval_pairs, self.quickstart_grid]
+
+@patch
+def tree(self:RunFolder, max_files:int=4) -> str:
+    "What is in the folder now, drawn as a tree (at most `max_files` entries per folder)."
+    def walk(p, prefix=''):
+        kids = sorted(p.iterdir(), key=lambda q: (q.is_file(), q.name))
+        lines = []
+        for i, k in enumerate(kids[:max_files]):
+            last = i == min(len(kids), max_files) - 1 and len(kids) <= max_files
+            lines.append(f"{prefix}{'└── ' if last else '├── '}{k.name}{'/' if k.is_dir() else ''}")
+            if k.is_dir(): lines += walk(k, prefix + ('    ' if last else '│   '))
+        if len(kids) > max_files: lines.append(f"{prefix}└── ... {len(kids) - max_files} more")
+        return lines
+    return '\n'.join([f"{self.path.name}/"] + (walk(self.path) if self.path.is_dir() else []))
 
 # %% ../nbs/00a_run.ipynb #f8d1f321
 class WriteFailed(OSError):
@@ -152,8 +164,6 @@ def atomic_dir(path):
         shutil.rmtree(tmp, ignore_errors=True); raise
 
 # %% ../nbs/00a_run.ipynb #e17faa58
-CHECKSUMS = 'checksums.json'
-
 def file_sha256(path, chunk:int=1 << 22) -> str:
     "The SHA-256 of a file, hex."
     h = hashlib.sha256()
@@ -177,7 +187,7 @@ def verify_folder(folder, required=()) -> str|None:
         p = folder/name
         if not p.is_file(): return f"{p} is missing"
         if p.stat().st_size == 0: return f"{p} is empty"
-    if not (folder/CHECKSUMS).exists(): return None           # written before checksums existed: nothing more to check
+    if not (folder/CHECKSUMS).exists(): return None   # saved by the hub mixin's own save_pretrained, not save_model: nothing to check against
     try: sums = json.loads((folder/CHECKSUMS).read_text())
     except (json.JSONDecodeError, UnicodeDecodeError): return f"{folder/CHECKSUMS} is damaged"
     for name, s in sums.items():
@@ -197,8 +207,6 @@ def weights_fingerprint(model_or_state) -> str:
     return h.hexdigest()[:16]
 
 # %% ../nbs/00a_run.ipynb #f15269af
-RECORD = 'provenance.json'
-
 class ProvenanceError(RuntimeError):
     "The parts of a run (codes, tokenizer, generator) do not belong together; the message says what to re-run."
 
@@ -218,22 +226,16 @@ def save_model(model, out_dir, record:dict|None=None) -> Path:
     record = dict(record or {}); record['fingerprint'] = weights_fingerprint(model)
     with atomic_dir(out_dir) as tmp, contextlib.redirect_stdout(io.StringIO()):   # the hub mixin's prints
         model.save_pretrained(tmp)
-        if 'steps' in record: (tmp/'trained_steps.txt').write_text(str(record['steps']))   # read by older versions
         (tmp/RECORD).write_text(json.dumps(record, indent=1))
         write_checksums(tmp)
     return Path(out_dir)
 
 def model_record(model_dir) -> dict|None:
-    "The provenance record of a saved model folder (from `trained_steps.txt` for old runs), or None when there is no model."
+    "The provenance record of a saved model folder ({} when it has none or it is damaged), or None when there is no model."
     d = Path(model_dir)
-    if not (d/'model.safetensors').exists(): return None
-    if (d/RECORD).exists():
-        try: return json.loads((d/RECORD).read_text())
-        except json.JSONDecodeError: return {}
-    if (d/'trained_steps.txt').exists():
-        try: return {'steps': int((d/'trained_steps.txt').read_text())}
-        except ValueError: return {}
-    return {}
+    if not (d/WEIGHTS).exists(): return None
+    try: return json.loads((d/RECORD).read_text())
+    except (OSError, json.JSONDecodeError): return {}
 
 def saved_step(model_dir) -> int:
     "The step the model saved in `model_dir` was trained to, or -1 when there is none."
@@ -291,8 +293,8 @@ def codes_problem(run) -> str|None:
 def generator_problem(run_or_cftn, vqvae_dir=None, tokenizer:dict|None=None) -> str|None:
     "Why the generator in `cftn/` must not be used with the tokenizer in `vqvae_dir` (or with `tokenizer`), or None."
     p = Path(run_or_cftn)
-    cftn_dir = p/'cftn' if (p/'cftn').is_dir() or not (p/'model.safetensors').exists() else p
-    vqvae_dir = Path(vqvae_dir) if vqvae_dir is not None else cftn_dir.parent/'vqvae'
+    cftn_dir = p/'cftn' if (p/'cftn').is_dir() or not (p/WEIGHTS).exists() else p
+    vqvae_dir = Path(vqvae_dir) if vqvae_dir is not None else RunFolder(cftn_dir.parent).vqvae
     r = model_record(cftn_dir)
     if r is None: return None
     tok = tokenizer if tokenizer is not None else tokenizer_record(vqvae_dir)
@@ -302,15 +304,11 @@ def generator_problem(run_or_cftn, vqvae_dir=None, tokenizer:dict|None=None) -> 
     if same_tokenizer(learned, tok): return None
     return (f"the generator in {cftn_dir} learned the codes of {_describe(learned)}, but {vqvae_dir} holds {_describe(tok)}: "
             f"they do not belong together. Re-encode (`{COMMANDS['codes']} --config ...`) and retrain the generator "
-            f"(delete {cftn_dir} and {cftn_dir.parent/'cftn_checkpoints'}, then `{COMMANDS['cftn']} --config ...`), "
+            f"(delete {cftn_dir} and {RunFolder(cftn_dir.parent).checkpoints('cftn')}, then `{COMMANDS['cftn']} --config ...`), "
             f"or put back the VQ-VAE it was trained with")
 
 # %% ../nbs/00a_run.ipynb #2e33916d
 _CKPT = re.compile(r'^step_(\d{7,})$')
-
-def checkpoint_folder(ckpt_dir, step:int) -> Path:
-    "The folder of the checkpoint of `step`: `ckpt_dir/step_XXXXXXX`."
-    return Path(ckpt_dir)/f'step_{step:07d}'
 
 def checkpoint_step(path) -> int:
     "The step number in a checkpoint folder's name."
@@ -341,7 +339,7 @@ def commit_checkpoint(tmp, ckpt_dir, step:int, keep:int=2) -> Path:
     except OSError as e:
         shutil.rmtree(tmp, ignore_errors=True)
         raise _failed('checkpoint and the `latest` pointer', final, e) from e
-    atomic_write_text(ckpt_dir/'latest', final.name)
+    atomic_write_text(ckpt_dir/LATEST, final.name)
     for old in checkpoint_dirs(ckpt_dir)[:-keep]:
         if old != final: shutil.rmtree(old, ignore_errors=True)
     return final
@@ -413,9 +411,9 @@ def load_model(cls, model_dir, stage:str|None=None, device='cpu'):
     "`cls.from_pretrained(model_dir)` (quietly) after checking the folder is there and intact."
     d = Path(model_dir); stage = stage or d.name
     cmd = COMMANDS.get(stage, f'naruto_train_{stage}')
-    if not (d/'model.safetensors').exists():
-        raise FileNotFoundError(f"no trained {stage.upper()} in {d} ({d/'model.safetensors'} is missing): run `{cmd} --config ...` first")
-    problem = verify_folder(d, ('model.safetensors', 'config.json'))
+    if not (d/WEIGHTS).exists():
+        raise FileNotFoundError(f"no trained {stage.upper()} in {d} ({d/WEIGHTS} is missing): run `{cmd} --config ...` first")
+    problem = verify_folder(d, (WEIGHTS, MODEL_CONFIG))
     if problem: raise ProvenanceError(f"the saved {stage.upper()} is damaged: {problem}. Run `{cmd} --config ...` again to re-save it from its last checkpoint")
     with contextlib.redirect_stdout(io.StringIO()):                     # 'Loading weights from local directory'
         try: model = cls.from_pretrained(str(d))
@@ -430,8 +428,8 @@ def load_models(folder, device='cpu') -> tuple:
     run = RunFolder(folder)
     if not run.path.is_dir(): raise FileNotFoundError(f"run directory not found: {run.path}")
     for stage in STAGES:
-        if not (run.model(stage)/'model.safetensors').exists():
-            raise FileNotFoundError(f"{run.path} has no trained {stage.upper()} ({run.model(stage)/'model.safetensors'} is missing): "
+        if not run.weights(stage).exists():
+            raise FileNotFoundError(f"{run.path} has no trained {stage.upper()} ({run.weights(stage)} is missing): "
                                     f"run `{COMMANDS[stage]} --config ...` first")
     problem = generator_problem(run.cftn, run.vqvae)
     if problem: raise ProvenanceError(problem)
@@ -483,74 +481,13 @@ def load_vqvae(run, device='cpu'):
     from naruto_maskgit.vqvae import VQVAE
     return load_model(VQVAE, RunFolder(run).vqvae, 'vqvae', device)
 
-# %% ../nbs/00a_run.ipynb #24088afa
-class TrainingDiverged(RuntimeError):
-    "The loss became NaN or infinite."
-
-def _user_errors() -> tuple:
-    from naruto_maskgit.config import ConfigError
-    return (ConfigError, FileNotFoundError, ValueError, ProvenanceError, RunLocked, WriteFailed, NonFiniteWeights,
-            TrainingDiverged, PermissionError, IsADirectoryError, NotADirectoryError)
-
-@contextlib.contextmanager
+# %% ../nbs/00a_run.ipynb #68887f24
 def cli_errors(prog:str|None=None):
-    "Turn the errors a user can fix into one line on stderr and exit status 1."
-    try: yield
-    except _user_errors() as e:
-        if os.environ.get('NARUTO_TRACEBACK') == '1': raise
-        prog = prog or Path(sys.argv[0]).name
-        msg = str(e) if not isinstance(e, OSError) or isinstance(e, WriteFailed) or e.filename is None else f"{e.strerror}: {e.filename}"
-        print(f"{prog}: error: {msg}", file=sys.stderr)
-        sys.exit(1)
-
-# %% ../nbs/00a_run.ipynb #af1abf03
-_M_TRIM_THRESHOLD, _M_MMAP_MAX = -1, -4   # glibc's mallopt parameter numbers (malloc.h)
-
+    "Moved to `host.cli_errors`."
+    from naruto_maskgit.host import cli_errors as f; return f(prog)
 def keep_freed_memory() -> bool:
-    "Ask glibc malloc to keep freed memory for reuse instead of returning it to the OS; True if it took effect."
-    if os.environ.get('NARUTO_KEEP_FREED_MEMORY', '1') == '0' or not sys.platform.startswith('linux'): return False
-    try:
-        import ctypes
-        libc = ctypes.CDLL('libc.so.6')
-        return bool(libc.mallopt(_M_MMAP_MAX, 0)) and bool(libc.mallopt(_M_TRIM_THRESHOLD, -1))
-    except (OSError, AttributeError): return False    # not glibc
-
-# %% ../nbs/00a_run.ipynb #1a02be2d
-def cpu_name() -> str:
-    "The CPU's model name (Linux: /proc/cpuinfo), for reports: every speed figure should say which CPU it is from."
-    try:
-        for line in Path('/proc/cpuinfo').read_text().splitlines():
-            if line.startswith('model name'): return line.split(':', 1)[1].strip()
-    except OSError: pass
-    import platform
-    return platform.processor() or platform.machine() or 'unknown CPU'
-
-def busy_cores(window:float=0.2) -> float:
-    "How many cores other processes keep busy right now: CPU time used machine-wide over `window` seconds (Linux), else 0."
-    def sample():
-        f = Path('/proc/stat').read_text().splitlines()[0].split()[1:]
-        v = [int(x) for x in f]
-        idle = v[3] + (v[4] if len(v) > 4 else 0)                    # idle + iowait
-        return sum(v[:8]) - idle, sum(v[:8])
-    try:
-        b0, t0 = sample(); time.sleep(window); b1, t1 = sample()
-    except (OSError, ValueError, IndexError): return 0.0
-    n = os.cpu_count() or 1
-    return n * (b1 - b0) / max(1, t1 - t0)
-
-def default_threads() -> int|None:
-    "Threads to use: $NARUTO_THREADS if set, None (leave torch alone) if $OMP_NUM_THREADS is set, else the free cores (at least 1)."
-    if os.environ.get('NARUTO_THREADS'): return max(1, int(os.environ['NARUTO_THREADS']))
-    if os.environ.get('OMP_NUM_THREADS') or int(os.environ.get('WORLD_SIZE', '1')) > 1: return None
-    n = len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else (os.cpu_count() or 1)
-    return max(1, min(n, n - round(busy_cores())))
-
+    "Moved to `host.keep_freed_memory`."
+    from naruto_maskgit.host import keep_freed_memory as f; return f()
 def use_free_cores(verbose:bool=True) -> int:
-    "Set torch's CPU threads to `default_threads()`; returns the thread count in use."
-    t = default_threads()
-    if t is not None and t != torch.get_num_threads():
-        if verbose and t < torch.get_num_threads():
-            print(f"other work keeps {torch.get_num_threads() - t} of this machine's cores busy: using {t} thread(s) "
-                  "(set NARUTO_THREADS to choose)", file=sys.stderr)
-        torch.set_num_threads(t)
-    return torch.get_num_threads()
+    "Replaced by `host.use_run_threads`."
+    from naruto_maskgit.host import use_run_threads as f; return f(None, verbose)

@@ -19,7 +19,8 @@ from .text import CaptionEncoder, cache_caption_features
 from .cftn import CFTN
 from .training import make_accelerator, train_loop, MetricsLogger, save_final_model, is_main_process
 from .run import (RunFolder, RunLock, SPLITS, ProvenanceError, prepare_run_dir, load_codes, load_vqvae, codes_problem,
-                                generator_problem, same_tokenizer, checkpoint_dirs, atomic_write_json, cli_errors, _describe)
+                                generator_problem, same_tokenizer, checkpoint_dirs, atomic_write_json, _describe)
+from .host import cli_errors, use_run_threads
 
 # %% auto #0
 __all__ = ['CodesDataset', 'load_codes_dataset', 'augment_captions', 'masked_token_loss', 'evaluate_cftn', 'build_cftn',
@@ -123,7 +124,7 @@ def build_cftn(cfg:RunConfig, grid_size:int, text_dim:int=384) -> CFTN:
 def check_generator_inputs(cfg:RunConfig) -> dict:
     "Fail early, naming the fix, when the VQ-VAE or the encoded codes of a run are missing, stale or disagree with `cfg.cftn`."
     run = RunFolder(cfg.run_dir)
-    vq_cfg = run.vqvae/'config.json'
+    vq_cfg = run.model_config('vqvae')
     if not vq_cfg.exists(): raise FileNotFoundError(f"no trained VQ-VAE in {run.vqvae}: run `naruto_train_vqvae --config ...` first")
     K = json.loads(vq_cfg.read_text())['codebook_size']
     if K != cfg.cftn.codebook_size:
@@ -138,10 +139,8 @@ def check_generator_inputs(cfg:RunConfig) -> dict:
 
 def check_cftn_codes(run_dir, tokenizer:dict, write:bool=True):
     "Refuse to continue a generator (checkpoints or saved model) that learned the codes of another VQ-VAE than `tokenizer`."
-    run = RunFolder(run_dir); ckpt = run.checkpoints('cftn'); marker = ckpt/'tokenizer.json'; old_marker = ckpt/'codes.json'
-    learned = None
-    if marker.exists(): learned = json.loads(marker.read_text())
-    elif old_marker.exists(): learned = {'steps': json.loads(old_marker.read_text())['vqvae_steps']}   # runs from before provenance records
+    run = RunFolder(run_dir); ckpt, marker = run.checkpoints('cftn'), run.cftn_tokenizer
+    learned = json.loads(marker.read_text()) if marker.exists() else None
     if learned is not None and checkpoint_dirs(ckpt) and not same_tokenizer(learned, tokenizer):
         raise ProvenanceError(f"{ckpt} holds a generator trained on the codes of {_describe(learned)}, but the codes are now from "
                               f"{_describe(tokenizer)}: delete {ckpt} and {run.cftn} to train the generator on the new codes")
@@ -203,6 +202,7 @@ def train_cftn(cfg:RunConfig, wandb_mode:str|None=None) -> Path:
 def _train_cftn(cfg, wandb_mode):
     info = check_generator_inputs(cfg)
     run_dir = prepare_run_dir(cfg); tc = cfg.train_cftn
+    use_run_threads(run_dir)
     acc = make_accelerator(tc.mixed_precision, tc.grad_accum_steps)
     check_cftn_codes(run_dir, info['tokenizer'], write=acc.is_main_process)
     encoder = CaptionEncoder(cfg.text.kind, cfg.text.max_length) if not RunFolder(run_dir).text_cache('train').exists() else None

@@ -20,8 +20,9 @@ from .data import CaptionedImages, collate_captioned, image_grid
 from .quantizer import CodebookUsage
 from .vqvae import VQVAE, psnr
 from .training import make_accelerator, train_loop, MetricsLogger, save_final_model, is_main_process
-from .run import (RunFolder, RunLock, SPLITS, atomic_file, atomic_write_text, cli_errors, prepare_run_dir, load_vqvae,
+from .run import (RunFolder, RunLock, SPLITS, atomic_file, atomic_write_text, prepare_run_dir, load_vqvae,
                                 tokenizer_record, model_record)
+from .host import cli_errors, use_run_threads
 
 # %% auto #0
 __all__ = ['build_vqvae', 'evaluate_vqvae', 'vqvae_loss', 'train_vqvae', 'naruto_train_vqvae', 'encoding_split', 'encode_split',
@@ -68,6 +69,7 @@ def train_vqvae(cfg:RunConfig, wandb_mode:str|None=None) -> Path:
 
 def _train_vqvae(cfg, wandb_mode):
     run_dir = prepare_run_dir(cfg); tc = cfg.train_vqvae
+    use_run_threads(run_dir)                                  # the run's recorded count, or the first choice recorded
     out_dir = RunFolder(run_dir).vqvae
     acc = make_accelerator(tc.mixed_precision, tc.grad_accum_steps)
     train = CaptionedImages.from_config(cfg.data, 'train', cfg.seed)
@@ -139,6 +141,7 @@ def encode_dataset(cfg:RunConfig, batch_size:int=64) -> dict:
 def _encode_dataset(cfg, batch_size):
     from naruto_maskgit.text import CaptionEncoder, cache_caption_features
     run = RunFolder(cfg.run_dir)
+    use_run_threads(run)
     model = load_vqvae(run)
     tok = tokenizer_record(run.vqvae)
     device = 'cuda' if torch.cuda.is_available() else 'cpu'

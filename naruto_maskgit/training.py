@@ -14,14 +14,15 @@ from accelerate.utils import set_seed
 from tqdm.auto import tqdm
 
 from .config import ConfigError
-from .run import (RunFolder, WriteFailed, TrainingDiverged, NonFiniteWeights, atomic_write_text, check_finite,
+from .run import (RunFolder, WriteFailed, NonFiniteWeights, WEIGHTS, MODEL_CONFIG, atomic_write_text, check_finite,
                                 clean_checkpoints, commit_checkpoint, resume_checkpoint, checkpoint_folder, checkpoint_step, save_model, saved_step, verify_folder,
-                                drop_metrics_after, keep_freed_memory, use_free_cores)
+                                drop_metrics_after)
+from .host import keep_freed_memory, cpu_has_bf16
 
 # %% auto #0
 __all__ = ['warmup_cosine', 'warmup_cosine_scheduler', 'EpochBatches', 'batches_from', 'seed_step', 'StepCounter',
-           'save_checkpoint', 'save_final_model', 'MetricsLogger', 'read_metrics', 'cpu_has_bf16', 'resolve_precision',
-           'make_accelerator', 'is_main_process', 'train_loop']
+           'save_checkpoint', 'save_final_model', 'MetricsLogger', 'read_metrics', 'resolve_precision',
+           'make_accelerator', 'is_main_process', 'TrainingDiverged', 'train_loop']
 
 # %% ../nbs/04_training.ipynb #be0cf40d
 def warmup_cosine(step:int, warmup_steps:int, total_steps:int) -> float:
@@ -96,7 +97,7 @@ def save_checkpoint(accelerator, ckpt_dir, step:int, keep:int=2) -> Path:
 
 def save_final_model(accelerator, model, out_dir, step:int, record:dict|None=None):
     "At the end of training, save `model` (with its provenance `record`) to `out_dir` unless an intact model of this `step` is there."
-    if accelerator.is_main_process and (saved_step(out_dir) != step or verify_folder(out_dir, ('model.safetensors', 'config.json'))):
+    if accelerator.is_main_process and (saved_step(out_dir) != step or verify_folder(out_dir, (WEIGHTS, MODEL_CONFIG))):
         save_model(model, out_dir, {'steps': step, **(record or {})})
     accelerator.wait_for_everyone()
     return Path(out_dir)
@@ -144,12 +145,6 @@ def read_metrics(run_dir, stage:str|None=None) -> list:
     return [r for r in rows if stage is None or r['stage'] == stage]
 
 # %% ../nbs/04_training.ipynb #aea64640
-def cpu_has_bf16() -> bool:
-    "Does this CPU have bf16 matrix instructions (AVX512-BF16 or AMX-BF16)? Read from /proc/cpuinfo (False elsewhere)."
-    try: flags = next(l for l in Path('/proc/cpuinfo').read_text().splitlines() if l.startswith('flags')).split()
-    except (OSError, StopIteration): return False
-    return 'avx512_bf16' in flags or 'amx_bf16' in flags
-
 def resolve_precision(mixed_precision:str, cpu:bool) -> str:
     "What `mixed_precision` ('no', 'fp16', 'bf16' or 'auto') means on this machine: bf16 only where it is fast."
     if mixed_precision == 'auto':
@@ -167,12 +162,15 @@ def make_accelerator(mixed_precision:str='no', grad_accum_steps:int=1) -> Accele
     keep_freed_memory()
     if AcceleratorState._shared_state and int(os.environ.get('WORLD_SIZE', '1')) == 1: AcceleratorState._reset_state(True)
     cpu = not torch.cuda.is_available()
-    if cpu: use_free_cores()                 # fewer threads when other work keeps cores busy (see 00a_run)
     return Accelerator(cpu=cpu, mixed_precision=resolve_precision(mixed_precision, cpu), gradient_accumulation_steps=grad_accum_steps)
 
 def is_main_process() -> bool:
     "True in a single process and on rank 0 of a multi-process launch (read from the launcher's `RANK`, no `Accelerator` needed)."
     return int(os.environ.get('RANK', '0')) == 0
+
+# %% ../nbs/04_training.ipynb #870827b3
+class TrainingDiverged(RuntimeError):
+    "The loss became NaN or infinite (or the weights did): training stopped at the last good checkpoint."
 
 # %% ../nbs/04_training.ipynb #b6ae92af
 def _is_empty(batch) -> bool:
