@@ -9,10 +9,16 @@ import math
 import torch
 import torch.nn.functional as F
 from torch import nn, Tensor
+from torch.utils.data import Dataset
 from huggingface_hub import PyTorchModelHubMixin
 
+from .config import RunConfig, ConfigError
+from .masking import mask_with_ratio
+from .text import CaptionEncoder, cache_caption_features
+from .run import RunFolder, load_codes
+
 # %% auto #0
-__all__ = ['Attention', 'MLP', 'Block', 'sinusoids', 'CFTN']
+__all__ = ['Attention', 'MLP', 'Block', 'sinusoids', 'CFTN', 'CodesDataset', 'load_codes_dataset', 'evaluate_cftn']
 
 # %% ../nbs/08_cftn.ipynb #780e03d8
 class Attention(nn.Module):
@@ -197,3 +203,63 @@ class CFTN(nn.Module, PyTorchModelHubMixin, library_name="naruto_maskgit", pipel
             if self.adaln: mods = [ada(v) for ada in self.ada]               # depth x (B, 6C)
         for block, mod in zip(self.blocks, mods): x = block(x, ctx, ctx_mask, mod)  # (B, N, C)
         return self.head(self.ln_f(x))                                      # (B, N, K)
+
+# %% ../nbs/08_cftn.ipynb #3e7289d3
+class CodesDataset(Dataset):
+    "Encoded images of one split with the cached features of their captions."
+    def __init__(self, codes:torch.Tensor, text:dict, captions:list,
+                 flipped:torch.Tensor|None=None): # the codes of the mirrored images: each batch takes them for a random half
+        if len(codes) != len(text['index']): raise ValueError(f"{len(codes)} code grids but {len(text['index'])} cached captions")
+        if flipped is not None and flipped.shape != codes.shape: raise ValueError(f"flipped codes {tuple(flipped.shape)} do not match the codes {tuple(codes.shape)}")
+        self.codes = codes.flatten(1).long()  # (N_img, N)
+        self.flipped = flipped.flatten(1).long() if flipped is not None else None
+        self.text, self.captions = text, captions
+        self.key = 'features' if 'features' in text else 'ids'
+    def __len__(self): return len(self.codes)
+    def __getitem__(self, i): return i
+    def collate(self, idx:list) -> dict:
+        "A batch: codes (B, N), text (B, L, D) or (B, L), text_mask (B, L), empty (B,), captions."
+        idx = torch.tensor(idx)
+        rows = self.text['index'][idx]
+        mask = self.text['mask'][rows].bool()
+        L = max(1, int(mask.sum(1).max()))
+        text = self.text[self.key][rows][:, :L]
+        codes = self.codes[idx]
+        if self.flipped is not None: codes = torch.where((torch.rand(len(idx)) < 0.5)[:, None], self.flipped[idx], codes)
+        return {'codes': codes, 'text': text.float() if text.is_floating_point() else text.long(),
+                'text_mask': mask[:, :L], 'empty': self.text['empty'][rows].bool(), 'captions': [self.captions[i] for i in idx]}
+
+def load_codes_dataset(cfg:RunConfig, split:str, encoder:CaptionEncoder|None=None) -> CodesDataset:
+    "The encoded `split` of a run with its caption features (computed and cached on first use)."
+    run = RunFolder(cfg.run_dir)
+    d = load_codes(run, split)
+    cache = run.text_cache(split)
+    encoder = encoder or CaptionEncoder(cfg.text.kind, cfg.text.max_length)
+    text = cache_caption_features(encoder, d['captions'], cache)
+    if split == 'train' and cfg.data.hflip and d['codes_flipped'] is None:
+        raise ConfigError(f"data.hflip is true but the codes in {run.codes(split)} have no mirrored copies: run `naruto_encode --config ...` again")
+    return CodesDataset(d['codes'], text, d['captions'], d['codes_flipped'] if split == 'train' and cfg.data.hflip else None)
+
+# %% ../nbs/08_cftn.ipynb #117fb123
+@torch.no_grad()
+def evaluate_cftn(model, dataset:CodesDataset, ratios=(0.5,), batch_size:int=64, seed:int=0, device='cpu') -> dict:
+    "Held-out masked-token loss and accuracy at fixed mask ratios (the same masks every time), with captions; and the caption gain."
+    was_training = model.training; model.eval()
+    out = {}
+    for r in ratios:
+        g = torch.Generator().manual_seed(seed)
+        tot_loss = tot_null = tot_acc = n = 0
+        for s in range(0, len(dataset), batch_size):
+            b = dataset.collate(list(range(s, min(s + batch_size, len(dataset)))))
+            codes = b['codes']
+            mask = mask_with_ratio(len(codes), codes.shape[1], r, generator=g)
+            inputs, text, text_mask = codes.masked_fill(mask, model.mask_token_id).to(device), b['text'].to(device), b['text_mask'].to(device)
+            logits = model(inputs, text, text_mask, b['empty'].to(device)).cpu()
+            null = model(inputs, text, text_mask, torch.ones(len(codes), dtype=torch.bool, device=device)).cpu()  # the caption dropped
+            tot_loss += F.cross_entropy(logits[mask], codes[mask], reduction='sum').item()
+            tot_null += F.cross_entropy(null[mask], codes[mask], reduction='sum').item()
+            tot_acc += (logits[mask].argmax(-1) == codes[mask]).sum().item(); n += mask.sum().item()
+        out[f'loss@{r:g}'], out[f'acc@{r:g}'] = tot_loss / n, tot_acc / n
+        out[f'caption_gain@{r:g}'] = (tot_null - tot_loss) / n   # nats per hidden code the caption is worth
+    model.train(was_training)
+    return out

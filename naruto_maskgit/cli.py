@@ -6,11 +6,10 @@
 from __future__ import annotations
 import hashlib, re, time, unicodedata
 from pathlib import Path
-from PIL import Image, ImageDraw
 from fastcore.script import call_parse, Param
 
 from .config import load_config, quickstart_config, RunConfig
-from .data import display_scale
+from .data import labelled_grid
 from .run import RunFolder, RunLock, SPLITS, codes_problem, load_codes
 from .host import cli_errors, use_run_threads
 from .train_vqvae import train_vqvae, encode_dataset
@@ -18,23 +17,7 @@ from .train_cftn import train_cftn
 from .pipeline import MaskGITPipeline
 
 # %% auto #0
-__all__ = ['QUICKSTART_PROMPTS', 'labelled_grid', 'slug', 'generate_to_files', 'naruto_generate', 'run_quickstart',
-           'naruto_quickstart']
-
-# %% ../nbs/12_cli.ipynb #f9d659a0
-def labelled_grid(images:list, prompts:list, num_samples:int, scale:int|None=None) -> Image.Image:
-    "A grid with one row of `num_samples` images per prompt, each row headed by its prompt; `scale` None: about 128 px per image."
-    w, h = images[0].size
-    scale = scale or display_scale(max(w, h))                     # small images are enlarged (nearest: their real pixels)
-    w, h = w * scale, h * scale; pad, head = 4, 16
-    grid = Image.new('RGB', (num_samples * (w + pad) + pad, len(prompts) * (h + head + pad) + pad), 'white')
-    draw = ImageDraw.Draw(grid)
-    for r, p in enumerate(prompts):
-        y = pad + r * (h + head + pad)
-        draw.text((pad, y + 2), p if p else '(unconditional)', fill=(0, 0, 0))
-        for c in range(num_samples):
-            grid.paste(images[r * num_samples + c].resize((w, h), Image.NEAREST), (pad + c * (w + pad), y + head))
-    return grid
+__all__ = ['QUICKSTART_PROMPTS', 'slug', 'generate_to_files', 'naruto_generate', 'run_quickstart', 'naruto_quickstart']
 
 # %% ../nbs/12_cli.ipynb #0b95adff
 def slug(text:str, max_len:int=40) -> str:

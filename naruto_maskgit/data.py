@@ -10,11 +10,12 @@ from pathlib import Path
 import numpy as np
 import torch
 from torch.utils.data import Dataset
-from PIL import Image, ImageOps
+from PIL import Image, ImageDraw, ImageOps
 
 # %% auto #0
-__all__ = ['bundled_data_dir', 'to_rgb', 'image_to_tensor', 'tensor_to_pil', 'image_grid', 'display_scale', 'ImageFiles',
-           'HFImages', 'CaptionedImages', 'collate_captioned', 'split_indices', 'read_metadata', 'sample_imagefolder']
+__all__ = ['bundled_data_dir', 'to_rgb', 'image_to_tensor', 'tensor_to_pil', 'image_grid', 'display_scale', 'labelled_grid',
+           'ImageFiles', 'HFImages', 'CaptionedImages', 'collate_captioned', 'split_indices', 'read_metadata',
+           'sample_imagefolder']
 
 # %% ../nbs/01_data.ipynb #0ec78484
 def bundled_data_dir() -> Path:
@@ -60,6 +61,21 @@ def image_grid(images, nrow:int=8, pad:int=2, bg=(255, 255, 255)) -> Image.Image
 def display_scale(size:int, target:int=128) -> int:
     "The whole-number enlargement that shows `size`-pixel images at about `target` pixels (at least 1)."
     return max(1, target // size)
+
+# %% ../nbs/01_data.ipynb #f9d659a0
+def labelled_grid(images:list, prompts:list, num_samples:int, scale:int|None=None) -> Image.Image:
+    "A grid with one row of `num_samples` images per prompt, each row headed by its prompt; `scale` None: about 128 px per image."
+    w, h = images[0].size
+    scale = scale or display_scale(max(w, h))                     # small images are enlarged (nearest: their real pixels)
+    w, h = w * scale, h * scale; pad, head = 4, 16
+    grid = Image.new('RGB', (num_samples * (w + pad) + pad, len(prompts) * (h + head + pad) + pad), 'white')
+    draw = ImageDraw.Draw(grid)
+    for r, p in enumerate(prompts):
+        y = pad + r * (h + head + pad)
+        draw.text((pad, y + 2), p if p else '(unconditional)', fill=(0, 0, 0))
+        for c in range(num_samples):
+            grid.paste(images[r * num_samples + c].resize((w, h), Image.NEAREST), (pad + c * (w + pad), y + head))
+    return grid
 
 # %% ../nbs/01_data.ipynb #ac32aaf3
 class ImageFiles:

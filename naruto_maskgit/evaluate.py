@@ -15,20 +15,18 @@ from tqdm.auto import tqdm
 from fastcore.script import call_parse, Param
 
 from .config import load_config, RunConfig
-from .data import CaptionedImages, image_to_tensor, tensor_to_pil, bundled_data_dir
+from .data import CaptionedImages, image_to_tensor, tensor_to_pil, bundled_data_dir, labelled_grid
+from .vqvae import evaluate_vqvae
+from .cftn import evaluate_cftn, load_codes_dataset
 from .pipeline import MaskGITPipeline
-from .training import MetricsLogger
-from .run import RunFolder, RunLock, saved_step, atomic_write_text, cli_errors
-from .train_vqvae import evaluate_vqvae
-from .train_cftn import evaluate_cftn, load_codes_dataset
-from .cli import labelled_grid
+from .run import RunFolder, RunLock, saved_step, atomic_write_text, cli_errors, append_metrics, open_wandb
 
 # %% auto #0
 __all__ = ['INCEPTION_URL', 'INCEPTION_WHEEL', 'PROMPT_COLOURS', 'HUE_BINS', 'IMAGE_SETS', 'CODE_SETS', 'cache_dir',
            'tf_bilinear_resize', 'pixel_values', 'InceptionFeatures', 'inception_file', 'load_inception',
            'frechet_distance', 'kernel_distance', 'split_images', 'image_features', 'generate_images', 'reconstruct',
-           'dominant_hue', 'reference_images', 'prompt_colour', 'code_stats', 'format_table', 'evaluate',
-           'naruto_evaluate']
+           'dominant_hue', 'reference_images', 'prompt_colour', 'code_stats', 'format_table', 'image_set_scores',
+           'code_set_stats', 'model_scores', 'pairs_grid', 'write_evaluation', 'evaluate', 'naruto_evaluate']
 
 # %% ../nbs/14_evaluate.ipynb #62ddd8f2
 INCEPTION_URL = 'https://nvlabs-fi-cdn.nvidia.com/stylegan2-ada-pytorch/pretrained/metrics/inception-2015-12-05.pt'
@@ -169,6 +167,7 @@ def image_features(extractor:nn.Module, images:Tensor, batch_size:int=50, desc:s
         os.replace(tmp, path)
     return out
 
+# %% ../nbs/14_evaluate.ipynb #f3050b17
 def generate_images(pipe:MaskGITPipeline, prompts:list, seed:int=0, batch_size:int=32, desc:str='generate',
                     return_codes:bool=False, # also return the (n, N) code grids the images were drawn from
                     **kw): # (n, 3, S, S) images; with `return_codes`, (images, (n, N) codes)
@@ -210,6 +209,7 @@ def dominant_hue(img:Image.Image, min_sat:float=0.35, min_val:float=0.25, min_sh
     counts = {c: sum(((h >= lo) & (h < hi)).sum() for lo, hi in bins) for c, bins in HUE_BINS.items()}
     return max(counts, key=counts.get)
 
+# %% ../nbs/14_evaluate.ipynb #c816c2d6
 def reference_images(image_size:int) -> dict:
     "The bundled image of each `PROMPT_COLOURS` prompt, at `image_size`."
     out = {}
@@ -232,16 +232,17 @@ def prompt_colour(pipe:MaskGITPipeline, samples:int=16, seed:int=0, **kw) -> dic
             'per_prompt': per_prompt, 'reference_correct': len(prompts), 'reference_total': len(PROMPT_COLOURS),
             'unconditional_hues': {str(h): uncond.count(h) for h in sorted(set(uncond), key=str)}}
 
-# %% ../nbs/14_evaluate.ipynb #a57ac457
-IMAGE_SETS = {'generated': 'generated from the held-out captions', 'reconstructed': 'VQ-VAE reconstructions (tokenizer ceiling)',
-              'unconditional': 'unconditional samples (empty prompt)', 'train': 'training images (data floor)'}
-
+# %% ../nbs/14_evaluate.ipynb #c1aba91f
 def code_stats(codes:Tensor, # (n, N) or (n, h, w) code grids
                top_code:int|None=None) -> dict:
     "How varied code grids are: mean distinct codes per grid, and the share of cells holding `top_code` (default: the commonest code here)."
     codes = codes.flatten(1)
     if top_code is None: top_code = int(torch.bincount(codes.flatten()).argmax())
     return {'distinct_codes': sum(len(c.unique()) for c in codes) / len(codes), 'top_code_share': (codes == top_code).float().mean().item(), 'top_code': top_code}
+
+# %% ../nbs/14_evaluate.ipynb #a57ac457
+IMAGE_SETS = {'generated': 'generated from the held-out captions', 'reconstructed': 'VQ-VAE reconstructions (tokenizer ceiling)',
+              'unconditional': 'unconditional samples (empty prompt)', 'train': 'training images (data floor)'}
 
 CODE_SETS = ('held_out', 'generated', 'unconditional')
 
@@ -254,7 +255,7 @@ def format_table(m:dict) -> str:
                  f"{m['steps']} steps, guidance {m['guidance']:g}"
                  + (f" (only for t/T in [{m['guidance_interval'][0]:g}, {m['guidance_interval'][1]:g}))" if m.get('guidance_interval') else '')
                  + f", temperature {m['temperature']:g}, sampler {m['sampler']}"
-                 + (f", background code drawn white" if m.get('white_background') else '') + f", seed {m['seed']}")
+                 + (", background code drawn white" if m.get('white_background') else '') + f", seed {m['seed']}")
     lines.append(f"tokenizer: PSNR {m['psnr']:.2f} dB, {m['codes_used']}/{m['codebook_size']} codes used")
     if 'generated/distinct_codes' in m:
         lines.append(f"codes per image (distinct; share of code {m['top_code']}, the commonest in the held-out codes): "
@@ -265,6 +266,54 @@ def format_table(m:dict) -> str:
     if 'prompt_colour/conditional' in m:
         lines.append(f"prompt colour: {m['prompt_colour/conditional']:.0%} conditional / {m['prompt_colour/unconditional']:.0%} unconditional")
     return '\n'.join(lines)
+
+# %% ../nbs/14_evaluate.ipynb #d75a8178
+def image_set_scores(extractor:nn.Module, images:dict, real:Tensor, batch_size:int=32, num_subsets:int=100,
+                     subset_size:int|None=None, seed:int=0) -> dict:
+    "FID and KID (with its spread) of each named set of `images` against the `real` ones: `{name}/fid`, `{name}/kid`, `{name}/kid_std`."
+    real_f = image_features(extractor, real, batch_size, 'features: held-out')
+    m = {}
+    for name, ims in images.items():
+        f = image_features(extractor, ims, batch_size, f'features: {name}')
+        m[f'{name}/fid'] = frechet_distance(f, real_f)
+        m[f'{name}/kid'], m[f'{name}/kid_std'] = kernel_distance(f, real_f, num_subsets, subset_size, seed)
+    return m
+
+def code_set_stats(code_sets:dict) -> dict:
+    "`code_stats` of each named set of code grids, all on the commonest code of the first set: `top_code`, `{name}/distinct_codes`, `{name}/top_code_share`."
+    m = {'top_code': None}
+    for name, codes in code_sets.items():
+        cs = code_stats(codes, m['top_code'])
+        m['top_code'], m[f'{name}/distinct_codes'], m[f'{name}/top_code_share'] = cs['top_code'], cs['distinct_codes'], cs['top_code_share']
+    return m
+
+def model_scores(pipe:MaskGITPipeline, cfg:RunConfig, generated_codes:Tensor, unconditional_codes:Tensor) -> dict:
+    "The tokenizer's held-out PSNR and codes used; with the run's codes, the generator's held-out loss, accuracy, caption gain and `code_set_stats`."
+    vq, _ = evaluate_vqvae(pipe.vqvae, CaptionedImages.from_config(cfg.data, 'test', cfg.seed), device=pipe.device)
+    m = dict(psnr=vq['psnr'], codes_used=vq['codes_used'], codebook_size=pipe.vqvae.quantizer.codebook_size)
+    try: held = load_codes_dataset(cfg, 'test')
+    except FileNotFoundError as e: warnings.warn(f"no caption gain and no code statistics: {e}"); return m
+    m.update(evaluate_cftn(pipe.cftn, held, cfg.train_cftn.eval_mask_ratios, seed=cfg.seed, device=pipe.device))
+    m.update(code_set_stats(dict(zip(CODE_SETS, (held.codes, generated_codes, unconditional_codes)))))   # what it learned from, and what it drew
+    return m
+
+# %% ../nbs/14_evaluate.ipynb #afe2fbcf
+def pairs_grid(real:Tensor, generated:Tensor, captions:list, k:int=8) -> Image.Image:
+    "The first `k` held-out images next to the images generated from their captions, one labelled row each."
+    k = min(k, len(real))
+    pairs = [im for i in range(k) for im in (tensor_to_pil(real[i]), tensor_to_pil(generated[i]))]
+    return labelled_grid(pairs, [f"{captions[i]}  (real | generated)" for i in range(k)], 2)
+
+def write_evaluation(run_dir, m:dict, pairs:Image.Image, wandb_cfg=None):
+    "Write `m` to `eval/metrics.json` and `pairs` to `eval/pairs.png`; log the numbers of `m` (stage `eval`) to `metrics.jsonl` and wandb (when on)."
+    run = RunFolder(run_dir); run.eval_dir.mkdir(exist_ok=True)
+    atomic_write_text(run.eval_metrics, json.dumps(m, indent=1))
+    pairs.save(run.eval_pairs)
+    numbers, step = {k: v for k, v in m.items() if isinstance(v, (int, float))}, max(0, saved_step(run.cftn))
+    append_metrics(run, 'eval', step, numbers)
+    if (w := open_wandb(run, 'eval', wandb_cfg)) is not None:
+        import wandb
+        w.log({f'eval/{k}': v for k, v in numbers.items()} | {'eval/pairs': wandb.Image(pairs)}, step=step); w.finish()
 
 # %% ../nbs/14_evaluate.ipynb #4b6a2041
 def evaluate(run_dir,                       # a trained run folder
@@ -285,56 +334,29 @@ def evaluate(run_dir,                       # a trained run folder
              wandb_mode:str|None=None,      # override the run's wandb.mode
              verbose:bool=True) -> dict:
     "FID/KID of generated, reconstructed, unconditional and training images against the held-out split, and the run's other quality figures."
-    run = RunFolder(run_dir); run_dir = run.path
-    if not run.config.exists(): raise FileNotFoundError(f"{run_dir} has no config.yaml: is it a run folder?")
-    cfg = load_config(run.config); cfg.task_name = str(run_dir)
-    pipe = MaskGITPipeline.from_pretrained(run_dir)
-    s = pipe.sampling
-    steps, guidance, sampler = steps or s.steps, s.guidance if guidance is None else guidance, sampler or s.sampler
-    temperature = s.temperature if temperature is None else temperature
-    white = pipe.paints_background(white_background)
+    run = RunFolder(run_dir)
+    if not run.config.exists(): raise FileNotFoundError(f"{run.path} has no config.yaml: is it a run folder?")
+    cfg = load_config(run.config); cfg.task_name = str(run.path)
+    pipe = MaskGITPipeline.from_pretrained(run.path); s = pipe.sampling
+    kw = dict(steps=steps or s.steps, guidance=s.guidance if guidance is None else guidance, sampler=sampler or s.sampler,
+              temperature=s.temperature if temperature is None else temperature, white_background=pipe.paints_background(white_background))
     extractor = extractor if extractor is not None else load_inception(inception, pipe.device)
     t0 = time.time()
-    real, captions = split_images(cfg, 'test', num_images, seed)
-    n, kw = len(real), dict(steps=steps, guidance=guidance, sampler=sampler, temperature=temperature, white_background=white)
+    real, captions = split_images(cfg, 'test', num_images, seed); n = len(real)
     gen, gen_codes = generate_images(pipe, captions, seed, batch_size, desc='generate', return_codes=True, **kw)
     unc, unc_codes = generate_images(pipe, [''] * n, seed + 1, batch_size, desc='unconditional', return_codes=True, **kw)
-    images = {'generated': gen, 'reconstructed': reconstruct(pipe.vqvae, real), 'unconditional': unc,
-              'train': split_images(cfg, 'train', n, seed)[0]}
-    real_f = image_features(extractor, real, batch_size, 'features: held-out')
-    m = {'num_images': n, 'image_size': real.shape[-1], 'steps': steps, 'guidance': guidance, 'sampler': sampler,
-         'temperature': temperature, 'guidance_interval': s.guidance_interval, 'seed': seed,
-         'white_background': white,
+    images = {'generated': gen, 'reconstructed': reconstruct(pipe.vqvae, real), 'unconditional': unc, 'train': split_images(cfg, 'train', n, seed)[0]}
+    m = {'num_images': n, 'image_size': real.shape[-1], **{k: kw[k] for k in ('steps', 'guidance', 'sampler', 'temperature')},
+         'guidance_interval': s.guidance_interval, 'seed': seed, 'white_background': kw['white_background'],
          'kid_subsets': num_subsets, 'kid_subset_size': subset_size or min(1000, n // 2)}
-    for name, ims in images.items():
-        f = image_features(extractor, ims, batch_size, f'features: {name}')
-        m[f'{name}/fid'] = frechet_distance(f, real_f)
-        m[f'{name}/kid'], m[f'{name}/kid_std'] = kernel_distance(f, real_f, num_subsets, subset_size, seed)
-    vq, _ = evaluate_vqvae(pipe.vqvae, CaptionedImages.from_config(cfg.data, 'test', cfg.seed), device=pipe.device)
-    m.update(psnr=vq['psnr'], codes_used=vq['codes_used'], codebook_size=pipe.vqvae.quantizer.codebook_size)
-    try: held = load_codes_dataset(cfg, 'test')
-    except FileNotFoundError as e: warnings.warn(f"no caption gain and no code statistics: {e}"); held = None
-    if held is not None:
-        m.update(evaluate_cftn(pipe.cftn, held, cfg.train_cftn.eval_mask_ratios, seed=cfg.seed, device=pipe.device))
-        m['top_code'] = None                                 # set by the held-out codes (first in CODE_SETS), then shared
-        for name, codes in zip(CODE_SETS, (held.codes, gen_codes, unc_codes)):   # what the generator learned from, and what it drew
-            cs = code_stats(codes, m['top_code'])
-            m['top_code'], m[f'{name}/distinct_codes'], m[f'{name}/top_code_share'] = cs['top_code'], cs['distinct_codes'], cs['top_code_share']
+    m.update(image_set_scores(extractor, images, real, batch_size, num_subsets, subset_size, seed))
+    m.update(model_scores(pipe, cfg, gen_codes, unc_codes))
     if cfg.data.source is None and colour_samples:
         pc = prompt_colour(pipe, colour_samples, seed, **kw)
         m['prompt_colour/conditional'], m['prompt_colour/unconditional'] = pc['conditional'], pc['unconditional']
     m['seconds'] = round(time.time() - t0, 1)
-    if write:
-        out = run.eval_dir; out.mkdir(exist_ok=True)
-        atomic_write_text(out/'metrics.json', json.dumps(m, indent=1))
-        k = min(8, n)
-        pairs = [im for i in range(k) for im in (tensor_to_pil(real[i]), tensor_to_pil(images['generated'][i]))]
-        grid = labelled_grid(pairs, [f"{captions[i]}  (real | generated)" for i in range(k)], 2)
-        grid.save(out/'pairs.png')
-        wcfg = cfg.wandb if wandb_mode is None else type(cfg.wandb)(mode=wandb_mode, project=cfg.wandb.project)
-        logger = MetricsLogger(run_dir, 'eval', wcfg, None)
-        logger.log(max(0, saved_step(run.cftn)), {k: v for k, v in m.items() if isinstance(v, (int, float))}, {'pairs': grid})
-        logger.finish()
+    wcfg = cfg.wandb if wandb_mode is None else type(cfg.wandb)(mode=wandb_mode, project=cfg.wandb.project)
+    if write: write_evaluation(run, m, pairs_grid(real, gen, captions), wcfg)
     if verbose: print(format_table(m))
     return m
 
@@ -357,4 +379,4 @@ def naruto_evaluate(config:Param("the run's YAML config file (its task_name is t
         run_dir = Path(run) if run is not None else load_config(config).run_dir
         with RunLock(run_dir): evaluate(run_dir, num_images, steps, guidance, seed, sampler, temperature,
                                           False if raw_background else None, inception=inception, wandb_mode=wandb)
-        print(f"written: {RunFolder(run_dir).eval_dir/'metrics.json'}, {RunFolder(run_dir).eval_dir/'pairs.png'}")
+        print(f"written: {RunFolder(run_dir).eval_metrics}, {RunFolder(run_dir).eval_pairs}")

@@ -17,8 +17,8 @@ __all__ = ['STAGES', 'SPLITS', 'CHECKPOINTED', 'LOGGED', 'COMMANDS', 'PRETRAINED
            'NonFiniteWeights', 'check_finite', 'save_model', 'model_record', 'saved_step', 'tokenizer_record',
            'same_tokenizer', 'codes_record', 'codes_problem', 'generator_problem', 'checkpoint_step', 'checkpoint_dirs',
            'clean_checkpoints', 'commit_checkpoint', 'resume_checkpoint', 'RunLocked', 'RunLock', 'drop_metrics_after',
-           'load_model', 'load_models', 'prepare_run_dir', 'load_codes', 'load_vqvae', 'cli_errors',
-           'keep_freed_memory', 'use_free_cores']
+           'append_metrics', 'read_metrics', 'open_wandb', 'load_model', 'load_models', 'prepare_run_dir', 'load_codes',
+           'load_vqvae', 'cli_errors', 'keep_freed_memory', 'use_free_cores']
 
 # %% ../nbs/00a_run.ipynb #ebc72903
 STAGES = ('vqvae', 'cftn')      # the two trained models, in training order
@@ -405,6 +405,36 @@ def drop_metrics_after(metrics_file, stage:str, step:int) -> int:
         else: keep.append(line)
     if gone: atomic_write_text(p, ''.join(l + '\n' for l in keep))
     return gone
+
+# %% ../nbs/00a_run.ipynb #7accafba
+def _plain(v):
+    "A JSON-friendly version of a metric value."
+    if torch.is_tensor(v): v = v.item() if v.numel() == 1 else v.tolist()
+    return round(v, 6) if isinstance(v, float) else v
+
+def append_metrics(run_dir, stage:str, step:int, metrics:dict) -> dict:
+    "Append one row (`stage`, `step`, time and `metrics`, floats rounded to 6 places) to the run's `metrics.jsonl`; returns the row."
+    p = RunFolder(run_dir).metrics; p.parent.mkdir(parents=True, exist_ok=True)
+    row = {'stage': stage, 'step': step, 'time': round(time.time(), 3), **{k: _plain(v) for k, v in metrics.items()}}
+    with open(p, 'a') as f: f.write(json.dumps(row) + '\n')
+    return row
+
+def read_metrics(run_dir, stage:str|None=None) -> list:
+    "The rows of `{run_dir}/metrics.jsonl`, optionally only those of `stage`."
+    p = RunFolder(run_dir).metrics
+    if not p.exists(): return []
+    rows = [json.loads(l) for l in p.read_text().splitlines() if l.strip()]
+    return [r for r in rows if stage is None or r['stage'] == stage]
+
+def open_wandb(run_dir, stage:str, wandb_cfg, config:dict|None=None):
+    "The wandb run of `stage` (resumed by the id kept in the run folder), or None when `wandb_cfg` is None or its mode is 'disabled'."
+    if wandb_cfg is None or wandb_cfg.mode == 'disabled': return None
+    import secrets, wandb
+    run = RunFolder(run_dir); id_file = run.wandb_id(stage)
+    run_id = id_file.read_text().strip() if id_file.exists() else secrets.token_hex(4)
+    atomic_write_text(id_file, run_id)
+    return wandb.init(project=wandb_cfg.project, mode=wandb_cfg.mode, dir=str(run.path), id=run_id, resume='allow',
+                      name=f"{run.path.name}-{stage}", group=run.path.name, config=config, settings=wandb.Settings(silent=True))
 
 # %% ../nbs/00a_run.ipynb #0d5e8ab8
 def load_model(cls, model_dir, stage:str|None=None, device='cpu'):

@@ -10,51 +10,26 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 from torch import nn
-from torch.utils.data import DataLoader
 from safetensors.torch import save_file
 from fastcore.script import call_parse, Param
-from tqdm.auto import tqdm
 
 from .config import RunConfig, load_config, config_to_dict
-from .data import CaptionedImages, collate_captioned, image_grid
-from .quantizer import CodebookUsage
-from .vqvae import VQVAE, psnr
+from .data import CaptionedImages, collate_captioned
+from .vqvae import (VQVAE, evaluate_vqvae, encode_split, white_patches, merge_background_codes, background_code,
+                                  recorded_background)
 from .training import make_accelerator, train_loop, MetricsLogger, save_final_model, is_main_process
 from .run import (RunFolder, RunLock, SPLITS, atomic_file, atomic_write_text, prepare_run_dir, load_vqvae,
                                 tokenizer_record, model_record)
 from .host import cli_errors, use_run_threads
 
 # %% auto #0
-__all__ = ['build_vqvae', 'evaluate_vqvae', 'vqvae_loss', 'train_vqvae', 'naruto_train_vqvae', 'encoding_split', 'encode_split',
-           'white_patches', 'merge_background_codes', 'encode_dataset', 'naruto_encode', 'background_code',
+__all__ = ['build_vqvae', 'vqvae_loss', 'train_vqvae', 'naruto_train_vqvae', 'encoding_split', 'encode_dataset', 'naruto_encode',
            'DecoderTuning', 'tune_decoder']
 
 # %% ../nbs/05_train_vqvae.ipynb #281ac7c2
 def build_vqvae(cfg:RunConfig) -> VQVAE:
     "A fresh VQ-VAE with the sizes of `cfg.vqvae`."
     return VQVAE(**asdict(cfg.vqvae))
-
-# %% ../nbs/05_train_vqvae.ipynb #ad154e66
-@torch.no_grad()
-def evaluate_vqvae(model:VQVAE, dataset, batch_size:int=32, device=None, grid_images:int=8, background:int|None=None) -> tuple[dict, dict]:
-    "PSNR, codebook usage and perplexity of `model` over all of `dataset`, and a reconstruction grid; with a `background` code, drawn from the codes as `naruto_encode` stores them (every all-white patch on that code)."
-    device = device or next(model.parameters()).device
-    was_training = model.training; model.eval()
-    usage, psnrs, grid = CodebookUsage(model.quantizer.codebook_size), [], None
-    for batch in DataLoader(dataset, batch_size=batch_size, collate_fn=collate_captioned):
-        if not len(batch['caption']): continue
-        x = batch['image'].to(device)
-        codes = model.encode(x)
-        usage.update(codes)
-        if background is not None and background >= 0: codes = merge_background_codes(codes, white_patches(x, model.downsample_factor), background)[0]
-        recon = model.decode(codes)
-        psnrs += psnr(recon, x, reduction='none').tolist()
-        if grid is None:
-            n = min(grid_images, len(x))
-            grid = image_grid(torch.cat([x[:n], recon[:n]]).cpu(), nrow=n)
-    model.train(was_training)
-    return ({'psnr': sum(psnrs) / max(1, len(psnrs)), 'usage': usage.usage,
-             'perplexity': usage.perplexity, 'codes_used': usage.num_used}, {'reconstructions': grid})
 
 # %% ../nbs/05_train_vqvae.ipynb #f58ec776
 def vqvae_loss(model, batch):
@@ -106,33 +81,6 @@ def encoding_split(cfg:RunConfig, split:str) -> CaptionedImages:
     return CaptionedImages.from_source(cfg.data.source, split, cfg.data.image_size, False, cfg.data.image_column,
                                        cfg.data.caption_column, cfg.data.test_fraction, cfg.seed)
 
-@torch.no_grad()
-def encode_split(model:VQVAE, dataset, batch_size:int=64, device='cpu', flip:bool=False) -> tuple[torch.Tensor, torch.Tensor, list, torch.Tensor]:
-    "Code grids (N, h, w), dataset rows (N,), captions and all-white-patch flags (N, h, w) of every readable image of `dataset` (mirrored if `flip`)."
-    model.eval().to(device)
-    codes, rows, caps, white = [], [], [], []
-    f = model.downsample_factor
-    for b in tqdm(DataLoader(dataset, batch_size=batch_size, collate_fn=collate_captioned), desc=f'encode {dataset.name}', leave=False):
-        if not len(b['caption']): continue
-        x = b['image'].to(device)
-        if flip: x = x.flip(-1)
-        codes.append(model.encode(x).cpu()); rows.append(b['index']); caps += b['caption']
-        white.append(white_patches(x, f).cpu())
-    if not codes: raise ValueError(f"{dataset.name}: no readable image to encode")
-    return torch.cat(codes), torch.cat(rows), caps, torch.cat(white)
-
-def white_patches(images:torch.Tensor, factor:int, threshold:float=0.9) -> torch.Tensor:
-    "(B, H/f, W/f) bool: is every pixel of the patch behind each code (nearly) white?"
-    not_white = (images <= threshold).any(1, keepdim=True).float()                # (B, 1, H, W)
-    return F.max_pool2d(not_white, factor)[:, 0] == 0
-
-def merge_background_codes(codes:torch.Tensor, white:torch.Tensor, background:int|None=None) -> tuple[torch.Tensor, int]:
-    "Give every all-white patch the same code: `background`, or the code most used on white patches."
-    if background is None:
-        if not white.any(): return codes, -1
-        background = int(torch.bincount(codes[white].flatten()).argmax())
-    return codes.masked_fill(white, background), background
-
 # %% ../nbs/05_train_vqvae.ipynb #90def495
 def encode_dataset(cfg:RunConfig, batch_size:int=64) -> dict:
     "Encode the train and test splits of `cfg` into codes and cache their caption features; returns the paths."
@@ -147,8 +95,7 @@ def _encode_dataset(cfg, batch_size):
     device = 'cuda' if torch.cuda.is_available() else 'cpu'
     dtype = torch.int16 if model.quantizer.codebook_size <= 32767 else torch.int32
     encoder, paths = CaptionEncoder(cfg.text.kind, cfg.text.max_length, device=device), {}
-    background = (model_record(run.vqvae) or {}).get('background_code')     # the code its decoder learned for white (`tune_decoder`)
-    if background is not None and background < 0: background = None
+    background = recorded_background(model_record(run.vqvae))     # the code its decoder learned for white (`tune_decoder`), or None
     for split in SPLITS:
         ds = encoding_split(cfg, split)
         codes, rows, caps, white = encode_split(model, ds, batch_size, device)
@@ -165,7 +112,8 @@ def _encode_dataset(cfg, batch_size):
         with atomic_file(run.codes(split)) as tmp:
             save_file({'codes': codes.to(dtype).contiguous(), 'rows': rows, **{k: v.to(dtype).contiguous() for k, v in tensors.items()}}, str(tmp),
                       metadata={'codebook_size': str(model.quantizer.codebook_size), 'vqvae_steps': str(tok.get('steps', -1)),
-                                'vqvae_fingerprint': tok.get('fingerprint', ''), 'background_code': str(background if background is not None else -1)})
+                                'vqvae_fingerprint': tok.get('fingerprint', ''),
+                                **({'background_code': str(background)} if background is not None else {})})   # absent: none
         paths[split] = run.codes(split)
         print(f"{split}: {len(caps)} images -> codes {tuple(codes.shape)} in {run.codes(split)}")
     return paths
@@ -176,14 +124,9 @@ def naruto_encode(config:Param("the run's YAML config file", str, required=True)
     with cli_errors('naruto_encode'): encode_dataset(load_config(config))
 
 # %% ../nbs/05_train_vqvae.ipynb #77be9c7c
-def background_code(model:VQVAE, dataset, batch_size:int=64, device='cpu') -> int:
-    "The code `naruto_encode` puts on every all-white patch: the one `model` uses most on the white patches of `dataset` (-1: no white patch)."
-    codes, _, _, white = encode_split(model, dataset, batch_size, device)
-    return merge_background_codes(codes, white)[1]
-
 class DecoderTuning(nn.Module):
-    "A VQ-VAE whose decoder alone learns: the loss of drawing `images` from their codes with every all-white patch on `background` (-1: as encoded)."
-    def __init__(self, vqvae:VQVAE, background:int):
+    "A VQ-VAE whose decoder alone learns: the loss of drawing `images` from their codes with every all-white patch on `background` (None: as encoded)."
+    def __init__(self, vqvae:VQVAE, background:int|None):
         super().__init__()
         self.vqvae, self.background = vqvae, background
         for name, p in vqvae.named_parameters(): p.requires_grad_(name.startswith('decoder.'))
@@ -192,7 +135,7 @@ class DecoderTuning(nn.Module):
         vq = self.vqvae
         with torch.no_grad():
             codes = vq.quantizer.quantize(vq.encoder(images))   # no codebook update: the codes stay as they are
-            if self.background >= 0: codes = merge_background_codes(codes, white_patches(images, vq.downsample_factor), self.background)[0]
+            if self.background is not None: codes = merge_background_codes(codes, white_patches(images, vq.downsample_factor), self.background)[0]
             q = vq.quantizer.lookup(codes)
         out = vq.decoder(q)
         return F.mse_loss(out, images) if vq.recon_loss_kind == 'mse' else F.l1_loss(out, images)
@@ -200,8 +143,8 @@ class DecoderTuning(nn.Module):
 def tune_decoder(cfg:RunConfig, model:VQVAE, accelerator, train, test, wandb_cfg=None) -> tuple[VQVAE, dict]:
     "Train `model`'s decoder alone for `cfg.train_vqvae.decoder_steps` steps on the codes `naruto_encode` will store; returns the model and its record."
     tc, run_dir = cfg.train_vqvae, cfg.run_dir
-    background = background_code(model, encoding_split(cfg, 'train'), tc.batch_size * 4, accelerator.device) if cfg.data.merge_background else -1
-    accelerator.print(f"vqvae: decoder alone for {tc.decoder_steps} steps" + (f", white patches on code {background}" if background >= 0 else ''))
+    background = background_code(model, encoding_split(cfg, 'train'), tc.batch_size * 4, accelerator.device) if cfg.data.merge_background else None
+    accelerator.print(f"vqvae: decoder alone for {tc.decoder_steps} steps" + (f", white patches on code {background}" if background is not None else ''))
     tuning = DecoderTuning(model, background)
     # a fresh Accelerator on the same devices: its checkpoints hold this phase's model, optimizer and schedule only
     accelerator = type(accelerator)(cpu=accelerator.device.type == 'cpu', mixed_precision=accelerator.mixed_precision,
@@ -217,4 +160,4 @@ def tune_decoder(cfg:RunConfig, model:VQVAE, accelerator, train, test, wandb_cfg
                                config_keys=('train_vqvae', 'train_vqvae.decoder_lr'))
     logger.finish()
     model = tuning.vqvae.requires_grad_(True)
-    return model, {'decoder_steps': steps, 'background_code': background}
+    return model, {'decoder_steps': steps, **({'background_code': background} if background is not None else {})}   # absent: none

@@ -4,7 +4,7 @@
 
 # %% ../nbs/04_training.ipynb #cc25f370
 from __future__ import annotations
-import json, math, os, secrets, shutil, time, warnings
+import math, os, shutil, time, warnings
 from pathlib import Path
 import torch
 from torch.utils.data import DataLoader, Sampler
@@ -16,13 +16,13 @@ from tqdm.auto import tqdm
 from .config import ConfigError
 from .run import (RunFolder, WriteFailed, NonFiniteWeights, WEIGHTS, MODEL_CONFIG, atomic_write_text, check_finite,
                                 clean_checkpoints, commit_checkpoint, resume_checkpoint, checkpoint_folder, checkpoint_step, save_model, saved_step, verify_folder,
-                                drop_metrics_after)
+                                drop_metrics_after, append_metrics, open_wandb)
 from .host import keep_freed_memory, cpu_has_bf16
 
 # %% auto #0
 __all__ = ['warmup_cosine', 'warmup_cosine_scheduler', 'EpochBatches', 'batches_from', 'seed_step', 'StepCounter',
-           'save_checkpoint', 'save_final_model', 'MetricsLogger', 'read_metrics', 'resolve_precision',
-           'make_accelerator', 'is_main_process', 'TrainingDiverged', 'train_loop']
+           'save_checkpoint', 'save_final_model', 'MetricsLogger', 'resolve_precision', 'make_accelerator',
+           'is_main_process', 'TrainingDiverged', 'train_loop']
 
 # %% ../nbs/04_training.ipynb #be0cf40d
 def warmup_cosine(step:int, warmup_steps:int, total_steps:int) -> float:
@@ -106,23 +106,15 @@ def save_final_model(accelerator, model, out_dir, step:int, record:dict|None=Non
 class MetricsLogger:
     "Append metrics to `metrics.jsonl` and, unless disabled, to wandb (main process only)."
     def __init__(self, run_dir, stage:str, wandb_cfg=None, config:dict|None=None, enabled:bool=True):
-        run = RunFolder(run_dir)
-        self.path, self.stage, self.enabled, self.wandb = run.metrics, stage, enabled, None
+        self.run_dir, self.path, self.stage, self.enabled, self.wandb = run_dir, RunFolder(run_dir).metrics, stage, enabled, None
         if not enabled: return
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        if wandb_cfg is not None and wandb_cfg.mode != 'disabled':
-            import wandb
-            id_file = run.wandb_id(stage)
-            run_id = id_file.read_text().strip() if id_file.exists() else secrets.token_hex(4)
-            atomic_write_text(id_file, run_id)
-            self.wandb = wandb.init(project=wandb_cfg.project, mode=wandb_cfg.mode, dir=str(run_dir), id=run_id,
-                                    resume='allow', name=f"{run.path.name}-{stage}", group=run.path.name, config=config, settings=wandb.Settings(silent=True))
+        self.wandb = open_wandb(run_dir, stage, wandb_cfg, config)      # None when wandb is off
 
     def log(self, step:int, metrics:dict, images:dict|None=None):
         "Record `metrics` (numbers) and optional PIL `images` at `step`."
         if not self.enabled: return
-        row = {'stage': self.stage, 'step': step, 'time': round(time.time(), 3), **{k: _plain(v) for k, v in metrics.items()}}
-        with open(self.path, 'a') as f: f.write(json.dumps(row) + '\n')
+        append_metrics(self.run_dir, self.stage, step, metrics)
         if self.wandb is not None:
             import wandb
             self.wandb.log({f'{self.stage}/{k}': v for k, v in metrics.items()} |
@@ -131,18 +123,6 @@ class MetricsLogger:
     def finish(self):
         "Close the wandb run."
         if self.wandb is not None: self.wandb.finish(); self.wandb = None
-
-def _plain(v):
-    "A JSON-friendly version of a metric value."
-    if torch.is_tensor(v): v = v.item() if v.numel() == 1 else v.tolist()
-    return round(v, 6) if isinstance(v, float) else v
-
-def read_metrics(run_dir, stage:str|None=None) -> list:
-    "The rows of `{run_dir}/metrics.jsonl`, optionally only those of `stage`."
-    p = RunFolder(run_dir).metrics
-    if not p.exists(): return []
-    rows = [json.loads(l) for l in p.read_text().splitlines() if l.strip()]
-    return [r for r in rows if stage is None or r['stage'] == stage]
 
 # %% ../nbs/04_training.ipynb #aea64640
 def resolve_precision(mixed_precision:str, cpu:bool) -> str:

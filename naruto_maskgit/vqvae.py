@@ -4,7 +4,8 @@
 
 # %% auto #0
 __all__ = ['ResBlock', 'BottleneckBlock', 'res_block', 'upsample', 'res_blocks_per_width', 'Encoder', 'Decoder', 'VQVAEOutput',
-           'VQVAE', 'psnr']
+           'VQVAE', 'psnr', 'evaluate_vqvae', 'encode_split', 'white_patches', 'merge_background_codes',
+           'background_code', 'recorded_background', 'paint_background']
 
 # %% ../nbs/03_vqvae.ipynb #537085bd
 import math
@@ -15,8 +16,11 @@ import torch.nn.functional as F
 from huggingface_hub import PyTorchModelHubMixin
 from fastcore.basics import patch
 from torch import Tensor, nn
+from torch.utils.data import DataLoader
+from tqdm.auto import tqdm
 
-from .quantizer import VectorQuantizerEMA
+from .quantizer import VectorQuantizerEMA, CodebookUsage
+from .data import collate_captioned, image_grid
 
 # %% ../nbs/03_vqvae.ipynb #e40d78bc
 def _norm(channels:int) -> nn.GroupNorm:
@@ -174,3 +178,78 @@ def psnr(x:Tensor, # (B, C, H, W) images in [-1, 1]
     mse = (x.float() - y.float()).pow(2).flatten(1).mean(1).clamp_min(1e-10)   # (B,)
     values = 10 * torch.log10(4.0 / mse)
     return values.mean() if reduction == 'mean' else values
+
+# %% ../nbs/03_vqvae.ipynb #c94076ac
+@torch.no_grad()
+def evaluate_vqvae(model:VQVAE, dataset, batch_size:int=32, device=None, grid_images:int=8, background:int|None=None) -> tuple[dict, dict]:
+    "PSNR, codebook usage and perplexity of `model` over all of `dataset`, and a reconstruction grid; with a `background` code, drawn from the codes as `naruto_encode` stores them (every all-white patch on that code)."
+    device = device or next(model.parameters()).device
+    was_training = model.training; model.eval()
+    usage, psnrs, grid = CodebookUsage(model.quantizer.codebook_size), [], None
+    for batch in DataLoader(dataset, batch_size=batch_size, collate_fn=collate_captioned):
+        if not len(batch['caption']): continue
+        x = batch['image'].to(device)
+        codes = model.encode(x)
+        usage.update(codes)
+        if background is not None: codes = merge_background_codes(codes, white_patches(x, model.downsample_factor), background)[0]
+        recon = model.decode(codes)
+        psnrs += psnr(recon, x, reduction='none').tolist()
+        if grid is None:
+            n = min(grid_images, len(x))
+            grid = image_grid(torch.cat([x[:n], recon[:n]]).cpu(), nrow=n)
+    model.train(was_training)
+    return ({'psnr': sum(psnrs) / max(1, len(psnrs)), 'usage': usage.usage,
+             'perplexity': usage.perplexity, 'codes_used': usage.num_used}, {'reconstructions': grid})
+
+# %% ../nbs/03_vqvae.ipynb #042340f0
+@torch.no_grad()
+def encode_split(model:VQVAE, dataset, batch_size:int=64, device='cpu', flip:bool=False) -> tuple[torch.Tensor, torch.Tensor, list, torch.Tensor]:
+    "Code grids (N, h, w), dataset rows (N,), captions and all-white-patch flags (N, h, w) of every readable image of `dataset` (mirrored if `flip`)."
+    model.eval().to(device)
+    codes, rows, caps, white = [], [], [], []
+    f = model.downsample_factor
+    for b in tqdm(DataLoader(dataset, batch_size=batch_size, collate_fn=collate_captioned), desc=f'encode {dataset.name}', leave=False):
+        if not len(b['caption']): continue
+        x = b['image'].to(device)
+        if flip: x = x.flip(-1)
+        codes.append(model.encode(x).cpu()); rows.append(b['index']); caps += b['caption']
+        white.append(white_patches(x, f).cpu())
+    if not codes: raise ValueError(f"{dataset.name}: no readable image to encode")
+    return torch.cat(codes), torch.cat(rows), caps, torch.cat(white)
+
+def white_patches(images:torch.Tensor, factor:int, threshold:float=0.9) -> torch.Tensor:
+    "(B, H/f, W/f) bool: is every pixel of the patch behind each code (nearly) white?"
+    not_white = (images <= threshold).any(1, keepdim=True).float()                # (B, 1, H, W)
+    return F.max_pool2d(not_white, factor)[:, 0] == 0
+
+def merge_background_codes(codes:Tensor, white:Tensor, background:int|None=None) -> tuple[Tensor, int|None]:
+    "Give every all-white patch the same code: `background`, or the code most used on white patches (None: no white patch, nothing merged)."
+    if background is None:
+        if not white.any(): return codes, None
+        background = int(torch.bincount(codes[white].flatten()).argmax())
+    return codes.masked_fill(white, background), background
+
+def background_code(model:VQVAE, dataset, batch_size:int=64, device='cpu') -> int|None:
+    "The code `naruto_encode` puts on every all-white patch: the one `model` uses most on the white patches of `dataset` (None: no white patch)."
+    codes, _, _, white = encode_split(model, dataset, batch_size, device)
+    return merge_background_codes(codes, white)[1]
+
+def recorded_background(record:dict|None) -> int|None:
+    "The background code a saved VQ-VAE's provenance record names (`background_code`), or None when it names none."
+    code = (record or {}).get('background_code')
+    if code is None or int(code) < 0: return None        # absent or null; -1 is how run folders before 2026-12-02 wrote "none"
+    return int(code)
+
+
+# %% ../nbs/03_vqvae.ipynb #b5be4be7
+def paint_background(images:torch.Tensor, # (B, C, H, W) decoded images in [-1, 1]
+                     codes:torch.Tensor,  # (B, h, w) the code grids they were decoded from
+                     background:int,      # the background code: the one every all-white patch was encoded as
+                     border:int=1,        # pixels of a background cell next to a drawing cell left as decoded
+                    ) -> torch.Tensor:    # (B, C, H, W)
+    "`images` with the cells of the background code painted white, but for a `border` of pixels along the cells that draw something."
+    H, W = images.shape[-2:]
+    bg = F.interpolate((codes == background).float()[:, None], size=(H, W), mode='nearest')   # (B, 1, H, W) 1 = background cell
+    if border > 0: bg = -F.max_pool2d(-bg, 2 * border + 1, 1, border)                       # erode: spare pixels near drawn cells
+    return images.masked_fill(bg.bool().expand_as(images), 1.0)
+
