@@ -18,7 +18,7 @@ from huggingface_hub import ModelCard, ModelCardData
 
 from .config import SamplingConfig, TextConfig, from_dict
 from .data import image_to_tensor, tensor_to_pil, bundled_data_dir
-from .vqvae import VQVAE
+from .vqvae import VQVAE, paint_background
 from .cftn import CFTN
 from .text import CaptionEncoder, MINILM_HUB_ID
 from .sampling import generate_codes, SAMPLERS
@@ -26,7 +26,7 @@ from .run import PRETRAINED, use_free_cores, RunFolder, load_models, save_model,
 
 # %% auto #0
 __all__ = ['HUB_FILES', 'check_count', 'check_number', 'check_seed', 'check_interval', 'check_choice', 'check_flag',
-           'MaskGITPipeline', 'paint_background', 'mask_to_grid', 'resolve_pretrained', 'run_metrics']
+           'MaskGITPipeline', 'mask_to_grid', 'resolve_pretrained', 'run_metrics']
 
 # %% ../nbs/11_pipeline.ipynb #f33b58e1
 def _one_of(name:str, value, alias:str, alias_value) -> tuple:
@@ -238,17 +238,6 @@ def __call__(self:MaskGITPipeline,
         if return_intermediates: inter.append(torch.stack(steps_codes, 1).cpu())  # (b, T, N)
     if return_intermediates: return images, torch.cat(inter)
     return images
-
-def paint_background(images:torch.Tensor, # (B, C, H, W) decoded images in [-1, 1]
-                     codes:torch.Tensor,  # (B, h, w) the code grids they were decoded from
-                     background:int,      # the background code: the one every all-white patch was encoded as
-                     border:int=1,        # pixels of a background cell next to a drawing cell left as decoded
-                    ) -> torch.Tensor:    # (B, C, H, W)
-    "`images` with the cells of the background code painted white, but for a `border` of pixels along the cells that draw something."
-    H, W = images.shape[-2:]
-    bg = F.interpolate((codes == background).float()[:, None], size=(H, W), mode='nearest')   # (B, 1, H, W) 1 = background cell
-    if border > 0: bg = -F.max_pool2d(-bg, 2 * border + 1, 1, border)                       # erode: spare pixels near drawn cells
-    return images.masked_fill(bg.bool().expand_as(images), 1.0)
 
 @patch
 def paints_background(self:MaskGITPipeline, white_background:bool|None=None) -> bool:
