@@ -9,6 +9,8 @@ from pathlib import Path
 from fastcore.script import call_parse, Param
 
 from .config import load_config, quickstart_config, RunConfig
+import torch
+from .config import check_value
 from .data import labelled_grid
 from .run import RunFolder, RunLock, SPLITS, codes_problem, load_codes
 from .host import cli_errors, use_run_threads
@@ -38,7 +40,8 @@ def generate_to_files(pipe:MaskGITPipeline, prompt:str, out_dir, steps:int|None=
                       white_background:bool|None=None) -> list:
     "Generate `num_samples` images for `prompt`, write them and their grid to `out_dir` (never over earlier files unless `overwrite`); returns the paths (grid last)."
     out_dir = Path(out_dir)
-    images = pipe(prompt, steps=steps, num_samples=num_samples, guidance=guidance, temperature=temperature, seed=seed,
+    images = pipe(prompt, num_inference_steps=steps, num_images_per_prompt=num_samples, guidance_scale=guidance, temperature=temperature,
+                  generator=torch.Generator(device=pipe.device).manual_seed(check_value('seed', seed)),
                   negative_prompt=negative_prompt, sampler=sampler, white_background=white_background)
     out_dir.mkdir(parents=True, exist_ok=True)
     stem = f"{slug(prompt)}" + (f"_not-{slug(negative_prompt)}" if negative_prompt else '') + (f"_{sampler}" if sampler else '') + ('_raw-background' if white_background is False else '') + f"_s{seed}"
@@ -95,7 +98,7 @@ def _quickstart(cfg, prompts, num_samples, seed):
     train_cftn(cfg)
     if prompts:
         pipe = MaskGITPipeline.from_pretrained(cfg.run_dir)
-        images = pipe(list(prompts), num_samples=num_samples, seed=seed)
+        images = pipe(list(prompts), num_images_per_prompt=num_samples, generator=torch.Generator().manual_seed(seed))
         grid = RunFolder(cfg.run_dir).quickstart_grid
         labelled_grid(images, list(prompts), num_samples).save(grid)
         print(f"samples: {grid}")

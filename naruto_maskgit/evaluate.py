@@ -19,7 +19,8 @@ from .data import CaptionedImages, image_to_tensor, tensor_to_pil, bundled_data_
 from .vqvae import evaluate_vqvae
 from .cftn import evaluate_cftn, load_codes_dataset
 from .pipeline import MaskGITPipeline
-from .run import RunFolder, RunLock, saved_step, atomic_write_text, cli_errors, append_metrics, open_wandb
+from .run import RunFolder, RunLock, saved_step, atomic_write_text, append_metrics, open_wandb
+from .host import cli_errors
 
 # %% auto #0
 __all__ = ['INCEPTION_URL', 'INCEPTION_WHEEL', 'PROMPT_COLOURS', 'HUE_BINS', 'IMAGE_SETS', 'CODE_SETS', 'cache_dir',
@@ -175,7 +176,7 @@ def generate_images(pipe:MaskGITPipeline, prompts:list, seed:int=0, batch_size:i
     g = torch.Generator(device=pipe.device).manual_seed(seed)
     out, codes = [], []
     for s in tqdm(range(0, len(prompts), batch_size), desc=desc, leave=False):
-        ims = pipe(prompts[s:s + batch_size], num_samples=1, generator=g, batch_size=batch_size, return_intermediates=return_codes, **kw)
+        ims = pipe(prompts[s:s + batch_size], num_images_per_prompt=1, generator=g, batch_size=batch_size, return_intermediates=return_codes, **kw)
         if return_codes: ims, steps = ims; codes.append(steps[:, -1])       # (b, T, N) -> the last step's grids
         out += [image_to_tensor(im, pipe.image_size) for im in ims]
     return (torch.stack(out), torch.cat(codes)) if return_codes else torch.stack(out)
@@ -224,8 +225,8 @@ def prompt_colour(pipe:MaskGITPipeline, samples:int=16, seed:int=0, **kw) -> dic
     "How often samples of one-colour prompts have the prompt's dominant hue, against unconditional samples; `kw` go to the pipeline."
     refs = reference_images(pipe.image_size)
     prompts = [p for p, c in PROMPT_COLOURS.items() if p in refs and dominant_hue(refs[p]) == c]   # prompts the yardstick gets right
-    cond = {p: [dominant_hue(im) for im in pipe(p, num_samples=samples, seed=seed, **kw)] for p in prompts}
-    uncond = [dominant_hue(im) for im in pipe('', num_samples=samples * len(prompts) // 2, seed=seed + 1, **kw)]
+    cond = {p: [dominant_hue(im) for im in pipe(p, num_images_per_prompt=samples, generator=torch.Generator(device=pipe.device).manual_seed(seed), **kw)] for p in prompts}
+    uncond = [dominant_hue(im) for im in pipe('', num_images_per_prompt=samples * len(prompts) // 2, generator=torch.Generator(device=pipe.device).manual_seed(seed + 1), **kw)]
     per_prompt = {p: (sum(h == PROMPT_COLOURS[p] for h in cond[p]) / samples, sum(h == PROMPT_COLOURS[p] for h in uncond) / len(uncond))
                   for p in prompts}
     return {'conditional': float(np.mean([c for c, _ in per_prompt.values()])), 'unconditional': float(np.mean([u for _, u in per_prompt.values()])),
@@ -338,7 +339,7 @@ def evaluate(run_dir,                       # a trained run folder
     if not run.config.exists(): raise FileNotFoundError(f"{run.path} has no config.yaml: is it a run folder?")
     cfg = load_config(run.config); cfg.task_name = str(run.path)
     pipe = MaskGITPipeline.from_pretrained(run.path); s = pipe.sampling
-    kw = dict(steps=steps or s.steps, guidance=s.guidance if guidance is None else guidance, sampler=sampler or s.sampler,
+    kw = dict(num_inference_steps=steps or s.steps, guidance_scale=s.guidance if guidance is None else guidance, sampler=sampler or s.sampler,
               temperature=s.temperature if temperature is None else temperature, white_background=pipe.paints_background(white_background))
     extractor = extractor if extractor is not None else load_inception(inception, pipe.device)
     t0 = time.time()
@@ -346,7 +347,7 @@ def evaluate(run_dir,                       # a trained run folder
     gen, gen_codes = generate_images(pipe, captions, seed, batch_size, desc='generate', return_codes=True, **kw)
     unc, unc_codes = generate_images(pipe, [''] * n, seed + 1, batch_size, desc='unconditional', return_codes=True, **kw)
     images = {'generated': gen, 'reconstructed': reconstruct(pipe.vqvae, real), 'unconditional': unc, 'train': split_images(cfg, 'train', n, seed)[0]}
-    m = {'num_images': n, 'image_size': real.shape[-1], **{k: kw[k] for k in ('steps', 'guidance', 'sampler', 'temperature')},
+    m = {'num_images': n, 'image_size': real.shape[-1], 'steps': kw['num_inference_steps'], 'guidance': kw['guidance_scale'], **{k: kw[k] for k in ('sampler', 'temperature')},
          'guidance_interval': s.guidance_interval, 'seed': seed, 'white_background': kw['white_background'],
          'kid_subsets': num_subsets, 'kid_subset_size': subset_size or min(1000, n // 2)}
     m.update(image_set_scores(extractor, images, real, batch_size, num_subsets, subset_size, seed))

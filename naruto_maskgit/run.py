@@ -17,8 +17,7 @@ __all__ = ['STAGES', 'SPLITS', 'CHECKPOINTED', 'LOGGED', 'COMMANDS', 'PRETRAINED
            'NonFiniteWeights', 'check_finite', 'save_model', 'model_record', 'saved_step', 'tokenizer_record',
            'same_tokenizer', 'codes_record', 'codes_problem', 'generator_problem', 'checkpoint_step', 'checkpoint_dirs',
            'clean_checkpoints', 'commit_checkpoint', 'resume_checkpoint', 'RunLocked', 'RunLock', 'drop_metrics_after',
-           'append_metrics', 'read_metrics', 'open_wandb', 'load_model', 'load_models', 'prepare_run_dir', 'load_codes',
-           'load_vqvae', 'cli_errors', 'keep_freed_memory', 'use_free_cores']
+           'append_metrics', 'read_metrics', 'open_wandb', 'prepare_run_dir', 'load_codes']
 
 # %% ../nbs/00a_run.ipynb #ebc72903
 STAGES = ('vqvae', 'cftn')      # the two trained models, in training order
@@ -436,38 +435,6 @@ def open_wandb(run_dir, stage:str, wandb_cfg, config:dict|None=None):
     return wandb.init(project=wandb_cfg.project, mode=wandb_cfg.mode, dir=str(run.path), id=run_id, resume='allow',
                       name=f"{run.path.name}-{stage}", group=run.path.name, config=config, settings=wandb.Settings(silent=True))
 
-# %% ../nbs/00a_run.ipynb #0d5e8ab8
-def load_model(cls, model_dir, stage:str|None=None, device='cpu'):
-    "`cls.from_pretrained(model_dir)` (quietly) after checking the folder is there and intact."
-    d = Path(model_dir); stage = stage or d.name
-    cmd = COMMANDS.get(stage, f'naruto_train_{stage}')
-    if not (d/WEIGHTS).exists():
-        raise FileNotFoundError(f"no trained {stage.upper()} in {d} ({d/WEIGHTS} is missing): run `{cmd} --config ...` first")
-    problem = verify_folder(d, (WEIGHTS, MODEL_CONFIG))
-    if problem: raise ProvenanceError(f"the saved {stage.upper()} is damaged: {problem}. Run `{cmd} --config ...` again to re-save it from its last checkpoint")
-    with contextlib.redirect_stdout(io.StringIO()):                     # 'Loading weights from local directory'
-        try: model = cls.from_pretrained(str(d))
-        except Exception as e: raise ProvenanceError(f"could not load {d}: {e}. Run `{cmd} --config ...` again to re-save it") from e
-    return model.to(device)
-
-def load_models(folder, device='cpu') -> tuple:
-    "The VQ-VAE and CFTN of a run (or saved pipeline) folder, its parsed config.yaml and their provenance records."
-    import yaml
-    from naruto_maskgit.vqvae import VQVAE
-    from naruto_maskgit.cftn import CFTN
-    run = RunFolder(folder)
-    if not run.path.is_dir(): raise FileNotFoundError(f"run directory not found: {run.path}")
-    for stage in STAGES:
-        if not run.weights(stage).exists():
-            raise FileNotFoundError(f"{run.path} has no trained {stage.upper()} ({run.weights(stage)} is missing): "
-                                    f"run `{COMMANDS[stage]} --config ...` first")
-    problem = generator_problem(run.cftn, run.vqvae)
-    if problem: raise ProvenanceError(problem)
-    vqvae, cftn = load_model(VQVAE, run.vqvae, 'vqvae', device), load_model(CFTN, run.cftn, 'cftn', device)
-    try: cfg = yaml.safe_load(run.config.read_text()) if run.config.exists() else {}
-    except yaml.YAMLError as e: raise ValueError(f"{run.config}: not valid YAML: {e}") from e
-    return vqvae, cftn, cfg or {}, {'vqvae': model_record(run.vqvae), 'cftn': model_record(run.cftn)}
-
 # %% ../nbs/00a_run.ipynb #41b1331a
 SHAPE_KEYS = ('data.image_size', 'vqvae.in_channels', 'vqvae.channels', 'vqvae.num_res_blocks', 'vqvae.codebook_size',
               'vqvae.code_dim', 'vqvae.res_block', 'vqvae.upsample', 'text.kind', 'text.max_length', 'cftn.codebook_size', 'cftn.width', 'cftn.depth', 'cftn.heads', 'cftn.mlp_ratio')
@@ -505,19 +472,3 @@ def load_codes(run, split:str) -> dict:
     except Exception as e: raise ProvenanceError(f"the codes of {split} in {run.codes_dir} are damaged ({e}): run `{COMMANDS['codes']} --config ...` again") from e
     return {'codes': d['codes'].long(), 'codes_flipped': d['codes_flipped'].long() if 'codes_flipped' in d else None, 'rows': d['rows'],
             'captions': captions, 'codebook_size': int(meta['codebook_size']), 'vqvae_steps': tok.get('steps', -1), 'tokenizer': tok}
-
-def load_vqvae(run, device='cpu'):
-    "The trained VQ-VAE of a run, with a clear error when it is missing or damaged."
-    from naruto_maskgit.vqvae import VQVAE
-    return load_model(VQVAE, RunFolder(run).vqvae, 'vqvae', device)
-
-# %% ../nbs/00a_run.ipynb #68887f24
-def cli_errors(prog:str|None=None):
-    "Moved to `host.cli_errors`."
-    from naruto_maskgit.host import cli_errors as f; return f(prog)
-def keep_freed_memory() -> bool:
-    "Moved to `host.keep_freed_memory`."
-    from naruto_maskgit.host import keep_freed_memory as f; return f()
-def use_free_cores(verbose:bool=True) -> int:
-    "Replaced by `host.use_run_threads`."
-    from naruto_maskgit.host import use_run_threads as f; return f(None, verbose)

@@ -17,9 +17,10 @@ from .masking import random_mask
 from .text import CaptionEncoder
 from .cftn import CFTN, CodesDataset, load_codes_dataset, evaluate_cftn
 from .training import make_accelerator, train_loop, MetricsLogger, save_final_model, is_main_process
-from .run import (RunFolder, RunLock, SPLITS, ProvenanceError, prepare_run_dir, load_codes, load_vqvae, codes_problem,
+from .run import (RunFolder, RunLock, SPLITS, ProvenanceError, prepare_run_dir, load_codes, codes_problem,
                                 generator_problem, same_tokenizer, checkpoint_dirs, atomic_write_json, _describe)
 from .host import cli_errors, use_run_threads
+from .hub import load_vqvae
 
 # %% auto #0
 __all__ = ['augment_captions', 'masked_token_loss', 'build_cftn', 'check_generator_inputs', 'check_cftn_codes', 'WeightEMA',
@@ -104,11 +105,12 @@ class WeightEMA(torch.nn.Module):
 def inpaint_preview(model, vqvae, dataset:CodesDataset, n:int=4, steps:int=8, seed:int=0):
     "Original / top half kept and bottom half generated, decoded to pixels: a grid of 2n images."
     from naruto_maskgit.sampling import generate_codes
+    from naruto_maskgit.scheduler import MaskGITScheduler
     b = dataset.collate(list(range(min(n, len(dataset)))))
     codes, G = b['codes'], model.grid_size
     keep = torch.zeros(G, G, dtype=torch.bool); keep[:G // 2] = True
     keep = keep.flatten().expand_as(codes)
-    out = generate_codes(model, b['text'], b['text_mask'], steps=steps, guidance=1.0, init_codes=codes, keep_mask=keep,
+    out = generate_codes(model, b['text'], b['text_mask'], scheduler=MaskGITScheduler(steps=steps, guidance=1.0), init_codes=codes, keep_mask=keep,
                        generator=torch.Generator().manual_seed(seed))
     with torch.no_grad():
         imgs = vqvae.decode(torch.cat([codes, out]).view(-1, G, G))
@@ -117,10 +119,11 @@ def inpaint_preview(model, vqvae, dataset:CodesDataset, n:int=4, steps:int=8, se
 def prompt_preview(model, vqvae, dataset:CodesDataset, n:int=4, steps:int=12, guidance:float=3.0, seed:int=0) -> Image.Image:
     "Images generated from the first `n` distinct captions of `dataset`, enlarged (nearest) to about 128 px each: what wandb shows at each evaluation."
     from naruto_maskgit.sampling import generate_codes
+    from naruto_maskgit.scheduler import MaskGITScheduler
     idx = list({c: i for i, c in reversed(list(enumerate(dataset.captions)))}.values())[::-1][:n]   # first row of each caption
     b = dataset.collate(idx)
     dev = next(model.parameters()).device
-    out = generate_codes(model, b['text'].to(dev), b['text_mask'].to(dev), steps=steps, guidance=guidance,
+    out = generate_codes(model, b['text'].to(dev), b['text_mask'].to(dev), scheduler=MaskGITScheduler(steps=steps, guidance=guidance),
                        generator=torch.Generator(device=dev).manual_seed(seed))
     G = model.grid_size
     with torch.no_grad(): imgs = vqvae.decode(out.view(-1, G, G))

@@ -18,9 +18,10 @@ from .data import CaptionedImages, collate_captioned
 from .vqvae import (VQVAE, evaluate_vqvae, encode_split, white_patches, merge_background_codes, background_code,
                                   recorded_background)
 from .training import make_accelerator, train_loop, MetricsLogger, save_final_model, is_main_process
-from .run import (RunFolder, RunLock, SPLITS, atomic_file, atomic_write_text, prepare_run_dir, load_vqvae,
+from .run import (RunFolder, RunLock, SPLITS, atomic_file, atomic_write_text, prepare_run_dir,
                                 tokenizer_record, model_record)
 from .host import cli_errors, use_run_threads
+from .hub import load_vqvae
 
 # %% auto #0
 __all__ = ['build_vqvae', 'vqvae_loss', 'train_vqvae', 'naruto_train_vqvae', 'encoding_split', 'encode_dataset', 'naruto_encode',

@@ -11,7 +11,7 @@ from PIL import Image, ImageDraw
 import ipywidgets as W
 
 from .pipeline import MaskGITPipeline
-from .sampling import SAMPLERS
+from .config import SAMPLERS
 from .data import image_grid, display_scale
 
 # %% auto #0
@@ -98,7 +98,8 @@ class PromptDemo:
                 warnings.simplefilter('always')
                 try:
                     images = self.pipe(kw['prompt'], negative_prompt=kw['negative_prompt'], num_inference_steps=kw['steps'],
-                                       guidance_scale=kw['guidance'], temperature=kw['temperature'], seed=kw['seed'],
+                                       guidance_scale=kw['guidance'], temperature=kw['temperature'],
+                                       generator=torch.Generator(device=self.pipe.device).manual_seed(kw['seed']),
                                        num_images_per_prompt=kw['num_samples'], sampler=kw['sampler'],
                                        callback_on_step_end=self._on_step)
                 finally:
