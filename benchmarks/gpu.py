@@ -274,6 +274,7 @@ def bench_tokenizer(cfg, a, dev, amp, peak) -> tuple[list, dict]:
 
 def bench_sampling(cfg, a, dev, amp) -> list:
     from naruto_maskgit.sampling import generate_codes
+    from naruto_maskgit.scheduler import MaskGITScheduler
     vqvae, cftn, grid = build_models(cfg, dev, a.seed)
     vqvae.eval(); cftn.eval()
     if a.compile: cftn.compile(**COMPILE_KW)
@@ -287,10 +288,8 @@ def bench_sampling(cfg, a, dev, amp) -> list:
             def call():
                 with amp():
                     t0 = time.perf_counter()
-                    codes = generate_codes(cftn, text, mask, steps=a.steps, guidance=g, temperature=s.temperature,
-                                           choice_temperature=s.choice_temperature, schedule=s.schedule,
-                                           sampler=s.sampler, guidance_ramp=s.guidance_ramp, generator=gen,
-                                           guidance_interval=tuple(s.guidance_interval) if s.guidance_interval else None)  # (B, N)
+                    codes = generate_codes(cftn, text, mask, generator=gen,
+                                           scheduler=MaskGITScheduler.from_config(s, steps=a.steps, guidance=g))  # (B, N)
                     sync(dev); t1 = time.perf_counter()
                     images = vqvae.decode(codes.view(B, grid, grid))                               # (B, 3, H, W)
                     sync(dev)

@@ -28,7 +28,7 @@ def main():
     pipe = MaskGITPipeline.from_pretrained(args.run)
     print(f"run: {args.run}  {pipe}")
     t0 = time.time()
-    r = prompt_colour(pipe, args.samples, args.seed, steps=args.steps, guidance=args.guidance, sampler=args.sampler)
+    r = prompt_colour(pipe, args.samples, args.seed, num_inference_steps=args.steps, guidance_scale=args.guidance, sampler=args.sampler)
     dt = time.time() - t0
     print(f"hue classifier on the bundled images of the prompts: {r['reference_correct']}/{r['reference_total']} correct")
     print(f"\n{'prompt':36s} {'colour':7s} {'conditional':>12s} {'unconditional':>14s}")

@@ -85,6 +85,7 @@ def main():
     p.add_argument('--draw-rows', type=int, default=None, help="rows of the draw timing (default: 4 images' worth of positions)")
     a = p.parse_args()
     from naruto_maskgit.sampling import generate_codes
+    from naruto_maskgit.scheduler import MaskGITScheduler
     if a.threads: torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
     steps_list = [int(s) for s in a.steps.split(',') if s.strip()]
@@ -121,10 +122,10 @@ def main():
     for B in batches:
         text = torch.randn(B, L, 384)                           # (B, L, 384) stand-in MiniLM features
         text_mask = torch.ones(B, L, dtype=torch.bool)          # (B, L)
-        kw = dict(guidance=g, temperature=cfg.sampling.temperature, choice_temperature=cfg.sampling.choice_temperature,
-                  schedule=cfg.sampling.schedule, generator=gen)
+        sched = lambda T: MaskGITScheduler(steps=T, guidance=g, temperature=cfg.sampling.temperature,   # confidence order, every step guided
+                                           choice_temperature=cfg.sampling.choice_temperature, schedule=cfg.sampling.schedule)
         # warm-up: decoding and VQ-VAE decoding once, untimed
-        codes = generate_codes(model, text, text_mask, steps=2, **kw)
+        codes = generate_codes(model, text, text_mask, scheduler=sched(2), generator=gen)
         inp = torch.full((B, G * G), cftn.mask_token_id, dtype=torch.long)   # (B, N) all masked
         no = torch.zeros(B, dtype=torch.bool)
         def cond_forward_time():
@@ -142,7 +143,7 @@ def main():
                 t_cond = cond_forward_time()          # timed right before each run: the machine's load drifts
                 model.calls.clear()
                 t0 = time.perf_counter()
-                codes = generate_codes(model, text, text_mask, steps=T, **kw)            # (B, N)
+                codes = generate_codes(model, text, text_mask, scheduler=sched(T), generator=gen)            # (B, N)
                 t_dc = time.perf_counter() - t0
                 t_vq = 0.0
                 if vqvae is not None:
