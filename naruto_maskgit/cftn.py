@@ -137,7 +137,7 @@ class CFTN(nn.Module, PyTorchModelHubMixin, library_name="naruto_maskgit", pipel
         for name, p in self.named_parameters():
             if name.endswith(".out.weight"): nn.init.normal_(p, std=0.02 / math.sqrt(3 * depth))
         for lin in ([self.cond_proj] if pooled_condition else []) + (list(self.ada) if adaln else []):
-            nn.init.zeros_(lin.weight)   # the caption paths start silent (see above)
+            nn.init.zeros_(lin.weight)   # the caption paths start silent: zero weights, so a new model ignores the caption until training opens them
 
     def _init_weights(self, m):
         if isinstance(m, (nn.Linear, nn.Embedding)): nn.init.normal_(m.weight, std=0.02)

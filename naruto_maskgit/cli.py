@@ -56,13 +56,13 @@ def generate_to_files(pipe:MaskGITPipeline, prompt:str, out_dir, steps:int|None=
 @call_parse
 def naruto_generate(config:Param("the run's YAML config file", str, required=True)=None,
                     prompt:str='',          # the caption to draw ('' = unconditional)
-                    steps:int=None,         # decoding steps (default: the config's sampling.steps)
+                    steps:int=None,         # decoding steps (default: the run folder's sampling.steps)
                     num_samples:int=4,      # images to draw
-                    guidance:float=None,    # classifier-free guidance g (0 = unconditional, 1 = conditional, >1 follows the prompt harder; default: the config's sampling.guidance)
-                    temperature:float=None, # sampling temperature (default: the config's)
+                    guidance:float=None,    # classifier-free guidance g (0 = unconditional, 1 = conditional, >1 follows the prompt harder; default: the run folder's sampling.guidance)
+                    temperature:float=None, # sampling temperature (default: the run folder's sampling.temperature)
                     seed:int=0,             # random seed
                     negative_prompt:str=None, # what guidance steers away from (default: nothing, the null condition)
-                    sampler:str=None,       # confidence or halton (default: the config's sampling.sampler)
+                    sampler:str=None,       # confidence or halton (default: the run folder's sampling.sampler)
                     out:str=None,           # output folder (default: {task_name}/samples)
                     overwrite:bool=False,   # replace earlier images of the same name instead of adding -2, -3, ...
                     raw_background:bool=False): # draw the background code as the decoder paints it, not pure white (sampling.white_background)
