@@ -14,7 +14,7 @@ from PIL import Image
 from tqdm.auto import tqdm
 from fastcore.script import call_parse, Param
 
-from .config import load_config, RunConfig
+from .config import load_config, RunConfig, check_value
 from .data import CaptionedImages, image_to_tensor, tensor_to_pil, bundled_data_dir, labelled_grid
 from .vqvae import evaluate_vqvae
 from .cftn import evaluate_cftn, load_codes_dataset
@@ -337,9 +337,11 @@ def evaluate(run_dir,                       # a trained run folder
     "FID/KID of generated, reconstructed, unconditional and training images against the held-out split, and the run's other quality figures."
     run = RunFolder(run_dir)
     if not run.config.exists(): raise FileNotFoundError(f"{run.path} has no config.yaml: is it a run folder?")
+    if num_images is not None: check_value('sampling.num_samples', num_images, 'num_images')     # a count >= 1, said before any loading
+    if steps is not None: check_value('sampling.steps', steps, 'steps')                           # 0 is refused, not read as "the run's"
     cfg = load_config(run.config); cfg.task_name = str(run.path)
     pipe = MaskGITPipeline.from_pretrained(run.path); s = pipe.sampling
-    kw = dict(num_inference_steps=steps or s.steps, guidance_scale=s.guidance if guidance is None else guidance, sampler=sampler or s.sampler,
+    kw = dict(num_inference_steps=s.steps if steps is None else steps, guidance_scale=s.guidance if guidance is None else guidance, sampler=sampler or s.sampler,
               temperature=s.temperature if temperature is None else temperature, white_background=pipe.paints_background(white_background))
     extractor = extractor if extractor is not None else load_inception(inception, pipe.device)
     t0 = time.time()
