@@ -80,6 +80,7 @@ def sinusoids(length:int, dim:int, std:float=0.02) -> Tensor:
     x = torch.cat([torch.sin(pos * freq * math.pi), torch.cos(pos * freq * math.pi)], 1)[:, :dim]
     return x * std / x.std().clamp_min(1e-6)
 
+# %% ../nbs/08_cftn.ipynb #6b2358df
 class CFTN(nn.Module, PyTorchModelHubMixin, library_name="naruto_maskgit", pipeline_tag="text-to-image",
            tags=["maskgit", "naruto_maskgit"], repo_url="https://github.com/naruto-maskgit/naruto_maskgit"):
     "Caption-conditioned masked transformer over a grid of VQ codes (MaskGIT's bidirectional transformer with cross-attention)."

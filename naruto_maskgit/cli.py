@@ -29,12 +29,14 @@ def slug(text:str, max_len:int=40) -> str:
     s = re.sub(r'[\W_]+', '-', t).strip('-')[:max_len].strip('-')
     return s or 'prompt-' + hashlib.sha1(text.encode()).hexdigest()[:8]
 
+# %% ../nbs/12_cli.ipynb #5e37c23c
 def _free_stem(out_dir:Path, stem:str, names:list) -> str:
     "`stem`, or `stem-2`, `stem-3`, ... : the first for which none of `names` (formatted with the stem) exists in `out_dir`."
     k, s = 1, stem
     while any((out_dir/n.format(s)).exists() for n in names): k += 1; s = f"{stem}-{k}"
     return s
 
+# %% ../nbs/12_cli.ipynb #38e5b894
 def generate_to_files(pipe:MaskGITPipeline, prompt:str, out_dir, steps:int|None=None, num_samples:int=4, guidance=None,
                       temperature=None, seed:int=0, negative_prompt:str|None=None, sampler:str|None=None, overwrite:bool=False,
                       white_background:bool|None=None) -> list:
@@ -53,6 +55,7 @@ def generate_to_files(pipe:MaskGITPipeline, prompt:str, out_dir, steps:int|None=
     p = out_dir/f"{stem}_grid.png"; labelled_grid(images, [prompt], num_samples).save(p); paths.append(p)
     return paths
 
+# %% ../nbs/12_cli.ipynb #0d1eaba2
 @call_parse
 def naruto_generate(config:Param("the run's YAML config file", str, required=True)=None,
                     prompt:str='',          # the caption to draw ('' = unconditional)

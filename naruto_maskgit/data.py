@@ -114,6 +114,7 @@ def _captions(captions:list, name:str) -> list:
     if null: warnings.warn(f"{name}: {null} caption(s) are null: those images are used as unconditional examples (empty caption)")
     return out
 
+# %% ../nbs/01_data.ipynb #1eaff641
 class CaptionedImages(Dataset):
     "Captioned images as `{'image': (3, S, S) tensor in [-1, 1], 'caption': str, 'index': int}`."
     def __init__(self, images, captions:list, image_size:int=128, hflip:bool=False, name:str='dataset'):
@@ -154,6 +155,7 @@ class CaptionedImages(Dataset):
         return cls.from_source(data_cfg.source, split, data_cfg.image_size, data_cfg.hflip, data_cfg.image_column,
                                data_cfg.caption_column, data_cfg.test_fraction, seed)
 
+# %% ../nbs/01_data.ipynb #38bf1332
 def collate_captioned(items):
     "Collate dataset items into a batch, dropping unreadable ones (`None`)."
     items = [o for o in items if o is not None]
@@ -169,6 +171,7 @@ def split_indices(n:int, split:str, test_fraction:float, seed:int=0) -> list:
     n_test = max(1, round(n * test_fraction))
     return sorted(perm[:n_test].tolist() if split == 'test' else perm[n_test:].tolist())
 
+# %% ../nbs/01_data.ipynb #f5faf37f
 def read_metadata(folder:Path, caption_column:str='text'):
     "Read `folder/metadata.jsonl` into (paths, captions), skipping rows whose file is missing (with a warning)."
     meta = folder/'metadata.jsonl'
@@ -186,6 +189,7 @@ def read_metadata(folder:Path, caption_column:str='text'):
     if missing: warnings.warn(f"{meta}: skipping {len(missing)} rows whose image file is missing, e.g. {missing[0]}")
     return paths, caps
 
+# %% ../nbs/01_data.ipynb #6e731d67
 def _read_source(source, split, image_column, caption_column, test_fraction, seed):
     "Image references, captions and a name for `split` of `source`."
     if source is None: source = bundled_data_dir()
@@ -219,6 +223,7 @@ def _read_source(source, split, image_column, caption_column, test_fraction, see
     except Exception as e: raise RuntimeError(f"could not load the Hugging Face dataset {source!r}: {e}") from e
     return _read_hf(ds, split, image_column, caption_column, test_fraction, seed, str(source))
 
+# %% ../nbs/01_data.ipynb #39926955
 def _read_hf(ds, split, image_column, caption_column, test_fraction, seed, name):
     "Image references and captions from a `datasets.Dataset` or `DatasetDict`."
     import datasets

@@ -30,10 +30,12 @@ WEIGHTS, MODEL_CONFIG, MODEL_CARD = 'model.safetensors', 'config.json', 'README.
 RECORD, CHECKSUMS, LATEST = 'provenance.json', 'checksums.json', 'latest'
 MODEL_FILES = (WEIGHTS, MODEL_CONFIG, MODEL_CARD, RECORD, CHECKSUMS)                 # a saved model folder (`save_model`)
 
+# %% ../nbs/00a_run.ipynb #56a7e811
 def checkpoint_folder(ckpt_dir, step:int) -> Path:
     "The folder of the checkpoint of `step`: `ckpt_dir/step_XXXXXXX`."
     return Path(ckpt_dir)/f'step_{step:07d}'
 
+# %% ../nbs/00a_run.ipynb #28a2773d
 class RunFolder:
     "Every path of a run folder, named once (`RunFolder(path)` takes a path or another `RunFolder`)."
     def __init__(self, path): self.path = Path(path)
@@ -97,6 +99,7 @@ def tree(self:RunFolder, max_files:int=4) -> str:
 class WriteFailed(OSError):
     "Writing part of a run failed; the previous version of what was being written is intact."
 
+# %% ../nbs/00a_run.ipynb #21e5dfca
 def fsync_path(path):
     "Flush a file or a folder entry to disk (a no-op where the OS cannot open folders)."
     try: fd = os.open(str(path), os.O_RDONLY)
@@ -111,12 +114,14 @@ def _fsync_tree(path:Path):
     for p in sorted((q for q in path.rglob('*') if q.is_dir()), reverse=True): fsync_path(p)
     fsync_path(path)
 
+# %% ../nbs/00a_run.ipynb #c068d2b7
 def _failed(what, target, e:OSError) -> WriteFailed:
     err = WriteFailed(e.errno, f"could not write {target}: {e.strerror or e}. Nothing was replaced: the previous {what} is intact"
                       + (" (free some disk space and run the command again)" if e.errno == errno.ENOSPC else ''))
     err.filename = str(target)
     return err
 
+# %% ../nbs/00a_run.ipynb #40141018
 @contextlib.contextmanager
 def atomic_file(path):
     "Yield a temporary path; on success it replaces `path` (fsync, rename, fsync the folder)."
@@ -141,6 +146,7 @@ def atomic_write_json(path, obj) -> Path:
     "Write `obj` as JSON to `path` atomically."
     return atomic_write_text(path, json.dumps(obj, indent=1))
 
+# %% ../nbs/00a_run.ipynb #6db494c0
 @contextlib.contextmanager
 def atomic_dir(path):
     "Yield an empty temporary folder; on success it replaces the folder `path` (old one removed only after the swap)."
@@ -170,6 +176,7 @@ def file_sha256(path, chunk:int=1 << 22) -> str:
         while b := f.read(chunk): h.update(b)
     return h.hexdigest()
 
+# %% ../nbs/00a_run.ipynb #48606ba1
 def write_checksums(folder) -> dict:
     "Record size and SHA-256 of every file in `folder` (recursively) in `folder/checksums.json`."
     folder = Path(folder)
@@ -178,6 +185,7 @@ def write_checksums(folder) -> dict:
     (folder/CHECKSUMS).write_text(json.dumps(sums, indent=1))
     return sums
 
+# %% ../nbs/00a_run.ipynb #c405129f
 def verify_folder(folder, required=()) -> str|None:
     "What is wrong with `folder` (missing/empty/damaged files, checked against its checksums.json), or None."
     folder = Path(folder)
@@ -196,6 +204,7 @@ def verify_folder(folder, required=()) -> str|None:
         if file_sha256(p) != s['sha256']: return f"{p} is damaged (its checksum differs from the one written with it)"
     return None
 
+# %% ../nbs/00a_run.ipynb #fe5e4d40
 def weights_fingerprint(model_or_state) -> str:
     "A short hash of a model's tensors (names, dtypes, shapes, values): equal weights, equal fingerprint."
     sd = model_or_state.state_dict() if hasattr(model_or_state, 'state_dict') else model_or_state
@@ -212,6 +221,7 @@ class ProvenanceError(RuntimeError):
 class NonFiniteWeights(RuntimeError):
     "A model about to be saved has NaN or infinite weights."
 
+# %% ../nbs/00a_run.ipynb #3db3d222
 def check_finite(model, what:str='the model'):
     "Raise `NonFiniteWeights` naming the first parameter or buffer of `model` that holds NaN or inf."
     for name, t in list(model.named_parameters()) + list(model.named_buffers()):
@@ -219,6 +229,7 @@ def check_finite(model, what:str='the model'):
             bad = (~torch.isfinite(t)).sum().item()
             raise NonFiniteWeights(f"{what} has {bad} non-finite value(s) in '{name}': it is not saved")
 
+# %% ../nbs/00a_run.ipynb #5e4d8065
 def save_model(model, out_dir, record:dict|None=None) -> Path:
     "Save `model` (a hub-mixin model) and its provenance `record` to `out_dir` atomically; returns the folder."
     check_finite(model, f"the model for {out_dir}")
@@ -229,6 +240,7 @@ def save_model(model, out_dir, record:dict|None=None) -> Path:
         write_checksums(tmp)
     return Path(out_dir)
 
+# %% ../nbs/00a_run.ipynb #f551578b
 def model_record(model_dir) -> dict|None:
     "The provenance record of a saved model folder ({} when it has none or it is damaged), or None when there is no model."
     d = Path(model_dir)
@@ -241,6 +253,7 @@ def saved_step(model_dir) -> int:
     r = model_record(model_dir)
     return int(r['steps']) if r and 'steps' in r else -1
 
+# %% ../nbs/00a_run.ipynb #84f570a0
 def tokenizer_record(vqvae_dir) -> dict:
     "What a generator or a set of codes records about the tokenizer in `vqvae_dir`: its steps and fingerprint."
     r = model_record(vqvae_dir) or {}
@@ -275,6 +288,7 @@ def codes_record(run, split:str) -> dict|None:
     p = RunFolder(run).codes(split)
     return _tokenizer_of(_codes_meta(p)) if p.exists() else None
 
+# %% ../nbs/00a_run.ipynb #7be47219
 def codes_problem(run) -> str|None:
     "Why the run's codes cannot be used with its tokenizer (missing or made by another one), or None."
     run = RunFolder(run)
@@ -289,6 +303,7 @@ def codes_problem(run) -> str|None:
         if not run.captions(split).exists(): return f"{run.captions(split)} is missing: run `{COMMANDS['codes']} --config ...` again"
     return None
 
+# %% ../nbs/00a_run.ipynb #0d2590fa
 def generator_problem(run_or_cftn, vqvae_dir=None, tokenizer:dict|None=None) -> str|None:
     "Why the generator in `cftn/` must not be used with the tokenizer in `vqvae_dir` (or with `tokenizer`), or None."
     p = Path(run_or_cftn)
@@ -319,6 +334,7 @@ def checkpoint_dirs(ckpt_dir) -> list:
     if not d.is_dir(): return []
     return sorted((p for p in d.iterdir() if p.is_dir() and _CKPT.match(p.name)), key=checkpoint_step)
 
+# %% ../nbs/00a_run.ipynb #a70c8ad0
 def clean_checkpoints(ckpt_dir) -> list:
     "Remove the temporary folders a crash left in `ckpt_dir`; returns their names."
     d = Path(ckpt_dir); gone = []
@@ -328,6 +344,7 @@ def clean_checkpoints(ckpt_dir) -> list:
                 shutil.rmtree(p, ignore_errors=True) if p.is_dir() else p.unlink(missing_ok=True); gone.append(p.name)
     return sorted(gone)
 
+# %% ../nbs/00a_run.ipynb #dc223904
 def commit_checkpoint(tmp, ckpt_dir, step:int, keep:int=2) -> Path:
     "Checksum the finished temporary checkpoint `tmp`, rename it to `step_XXXXXXX`, point `latest` at it and prune to `keep`."
     ckpt_dir = Path(ckpt_dir); final = checkpoint_folder(ckpt_dir, step); tmp = Path(tmp)
@@ -343,6 +360,7 @@ def commit_checkpoint(tmp, ckpt_dir, step:int, keep:int=2) -> Path:
         if old != final: shutil.rmtree(old, ignore_errors=True)
     return final
 
+# %% ../nbs/00a_run.ipynb #83cb0174
 def resume_checkpoint(ckpt_dir, required=('model.safetensors',), warn:bool=True) -> Path|None:
     "The newest intact checkpoint in `ckpt_dir`, or None; damaged ones are skipped with a warning (`latest` is for people: an empty one is harmless)."
     for c in checkpoint_dirs(ckpt_dir)[::-1]:      # newest first: a complete folder is newer than a `latest` a crash did not update

@@ -56,6 +56,7 @@ def _quiet_load(auto_cls, location):
     finally:
         if was_enabled: hf_logging.enable_progress_bar()
 
+# %% ../nbs/07_text.ipynb #2838a329
 class CaptionEncoder:
     "Tokenize captions (BERT WordPiece) and, for kind 'minilm', encode them with the frozen MiniLM."
     def __init__(self,
@@ -109,6 +110,7 @@ def _fingerprint(encoder:CaptionEncoder, captions:list[str]) -> str:
     blob = json.dumps({"kind": encoder.kind, "max_length": encoder.max_length, "model": "all-MiniLM-L6-v2", "captions": captions})
     return hashlib.sha256(blob.encode()).hexdigest()
 
+# %% ../nbs/07_text.ipynb #d93f1743
 def load_caption_features(path) -> dict:
     "Load a cache written by `cache_caption_features`: its tensors and 'captions' (the distinct captions, row order)."
     out = {}
@@ -118,12 +120,14 @@ def load_caption_features(path) -> dict:
     out["captions"] = json.loads(meta.get("captions", "[]"))
     return out
 
+# %% ../nbs/07_text.ipynb #d679b212
 def _cache_is_current(path:Path, fingerprint:str) -> bool:
     if not path.exists(): return False
     try:
         with safe_open(str(path), framework="pt") as f: return (f.metadata() or {}).get("fingerprint") == fingerprint
     except Exception: return False
 
+# %% ../nbs/07_text.ipynb #f9654917
 def cache_caption_features(encoder:CaptionEncoder, # the encoder whose outputs are cached
                            captions:list[str],      # one caption per data-set item (duplicates are encoded once)
                            path,                    # the safetensors file to write or reuse

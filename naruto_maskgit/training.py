@@ -158,12 +158,14 @@ def _is_empty(batch) -> bool:
     v = next(iter(batch.values()), None) if isinstance(batch, dict) else None
     return v is not None and hasattr(v, '__len__') and len(v) == 0
 
+# %% ../nbs/04_training.ipynb #957a0ccf
 def _diverged(stage:str, loss:float, step:int, ckpt_dir, detail:str|None=None, lr_key:str|None=None):
     last = resume_checkpoint(ckpt_dir, warn=False)
     raise TrainingDiverged(f"{stage}: {detail or f'the loss is {loss:g}'} at step {step}, so training stopped. "
                            + (f"The last good checkpoint is {last} (step {checkpoint_step(last)}) and `latest` still points to it" if last else "No checkpoint was saved yet")
                            + f": lower {lr_key or f'train_{stage}.lr'} (or raise warmup_steps) and run the command again")
 
+# %% ../nbs/04_training.ipynb #9b6be7f7
 def _check_extra_state(ckpt, registered:int, stage:str):
     "Fail clearly when a checkpoint holds another number of registered objects than this run (e.g. the EMA switched on or off)."
     saved = len(list(Path(ckpt).glob('custom_checkpoint_*.pkl')))
@@ -171,6 +173,7 @@ def _check_extra_state(ckpt, registered:int, stage:str):
         raise ConfigError(f"{ckpt} holds {saved - 2} extra training state(s) but this run has {registered - 2}: a setting that adds "
                           f"state changed since it was saved (train_cftn.ema_decay 0 <-> > 0). Put the setting back, or use a new task_name")
 
+# %% ../nbs/04_training.ipynb #3374b941
 def _apply_config_hparams(optimizer, scheduler, wanted:list, stage:str, step:int, say=print, section:str|None=None):
     "After a resume, use the config's learning rate and weight decay (not the checkpoint's) and say what changed."
     changes = []
@@ -183,6 +186,7 @@ def _apply_config_hparams(optimizer, scheduler, wanted:list, stage:str, step:int
     scheduler._last_lr = [g['lr'] for g in optimizer.param_groups]
     if changes: say(f"{stage}: {section or f'train_{stage}'} changed since the checkpoint: {', '.join(changes)}; the new values apply from step {step} on")
 
+# %% ../nbs/04_training.ipynb #57f00fab
 def train_loop(accelerator, *, stage:str, run_dir, train_cfg, seed:int, model, optimizer, dataset, loss_fn,
                eval_fn=None, after_update=None, collate_fn=None, extra_state=(), logger=None, move_batch=None,
                config_keys:tuple[str, str]|None=None): # the config section and learning-rate key that messages name (default: train_{stage}, train_{stage}.lr)

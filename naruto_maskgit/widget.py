@@ -48,6 +48,7 @@ def _picture() -> W.Image:
     "An image widget that keeps its natural size in a flex box, hidden until it has an image."
     return W.Image(format='png', layout=W.Layout(display='none', align_self='flex-start', flex='0 0 auto', max_width='none'))
 
+# %% ../nbs/13_widget.ipynb #5dacce9f
 class PromptDemo:
     "An ipywidgets demo for a trained run: prompt, steps, guidance, temperature, seed, samples, the grid and the decoding strip."
     def __init__(self, pipe:MaskGITPipeline, prompt:str='red apple emoji',
