@@ -19,7 +19,8 @@ from .data import CaptionedImages, image_to_tensor, tensor_to_pil, bundled_data_
 from .vqvae import evaluate_vqvae
 from .cftn import evaluate_cftn, load_codes_dataset
 from .pipeline import MaskGITPipeline
-from .run import RunFolder, RunLock, saved_step, atomic_write_text, append_metrics, open_wandb
+from .run import RunFolder, RunLock, saved_step, append_metrics, open_wandb
+from .files import atomic_write_text
 from .host import cli_errors
 
 # %% auto #0

@@ -7,7 +7,8 @@ from __future__ import annotations
 import contextlib, json, os, sys, time
 from pathlib import Path
 import torch
-from .run import RunFolder, ProvenanceError, RunLocked, WriteFailed, NonFiniteWeights, atomic_write_json
+from .run import RunFolder, ProvenanceError, RunLocked, NonFiniteWeights
+from .files import WriteFailed, atomic_write_json
 
 # %% auto #0
 __all__ = ['cli_errors', 'keep_freed_memory', 'cpu_name', 'cpu_has_bf16', 'usable_cores', 'busy_cores', 'read_thread_record',

@@ -17,8 +17,9 @@ from .data import bundled_data_dir
 from .vqvae import VQVAE, recorded_background
 from .cftn import CFTN
 from .text import CaptionEncoder, MINILM_HUB_ID
-from .run import (PRETRAINED, STAGES, COMMANDS, RunFolder, ProvenanceError, atomic_dir, save_model, model_record,
-                                verify_folder, generator_problem, weights_fingerprint)
+from .run import (PRETRAINED, WEIGHTS, MODEL_CONFIG, STAGES, COMMANDS, RunFolder, ProvenanceError, save_model, model_record,
+                                generator_problem)
+from .files import atomic_dir, verify_folder, weights_fingerprint
 
 # %% auto #0
 __all__ = ['HUB_FILES', 'load_model', 'load_vqvae', 'load_models', 'resolve_pretrained', 'run_metrics', 'load_pretrained',
@@ -29,9 +30,9 @@ def load_model(cls, model_dir, stage:str|None=None, device='cpu'):
     "`cls.from_pretrained(model_dir)` (quietly) after checking the folder is there and intact."
     d = Path(model_dir); stage = stage or d.name
     cmd = COMMANDS.get(stage, f'naruto_train_{stage}')
-    if not (d/'model.safetensors').exists():
-        raise FileNotFoundError(f"no trained {stage.upper()} in {d} ({d/'model.safetensors'} is missing): run `{cmd} --config ...` first")
-    problem = verify_folder(d, ('model.safetensors', 'config.json'))
+    if not (d/WEIGHTS).exists():
+        raise FileNotFoundError(f"no trained {stage.upper()} in {d} ({d/WEIGHTS} is missing): run `{cmd} --config ...` first")
+    problem = verify_folder(d, (WEIGHTS, MODEL_CONFIG))
     if problem: raise ProvenanceError(f"the saved {stage.upper()} is damaged: {problem}. Run `{cmd} --config ...` again to re-save it from its last checkpoint")
     with contextlib.redirect_stdout(io.StringIO()):                     # 'Loading weights from local directory'
         try: model = cls.from_pretrained(str(d))
@@ -47,8 +48,8 @@ def load_models(folder, device='cpu') -> tuple:
     run = RunFolder(folder)
     if not run.path.is_dir(): raise FileNotFoundError(f"run directory not found: {run.path}")
     for stage in STAGES:
-        if not (run.model(stage)/'model.safetensors').exists():
-            raise FileNotFoundError(f"{run.path} has no trained {stage.upper()} ({run.model(stage)/'model.safetensors'} is missing): "
+        if not (run.model(stage)/WEIGHTS).exists():
+            raise FileNotFoundError(f"{run.path} has no trained {stage.upper()} ({run.model(stage)/WEIGHTS} is missing): "
                                     f"run `{COMMANDS[stage]} --config ...` first")
     problem = generator_problem(run.cftn, run.vqvae)
     if problem: raise ProvenanceError(problem)
@@ -118,7 +119,7 @@ def load_pretrained(path_or_repo_id, device=None, revision:str|None=None, cache_
     folder, repo_id = resolve_pretrained(path_or_repo_id, revision, cache_dir, local_files_only)
     if repo_id is not None:
         for stage in STAGES:
-            f = RunFolder(folder).model(stage)/'model.safetensors'
+            f = RunFolder(folder).model(stage)/WEIGHTS
             if not f.exists():
                 raise FileNotFoundError(f"the hub repo {repo_id!r} has no {f.relative_to(folder)}: it is not a pipeline written by "
                                         "`MaskGITPipeline.save_pretrained`")

@@ -18,7 +18,8 @@ from .text import CaptionEncoder
 from .cftn import CFTN, CodesDataset, load_codes_dataset, evaluate_cftn
 from .training import make_accelerator, train_loop, MetricsLogger, save_final_model, is_main_process
 from .run import (RunFolder, RunLock, SPLITS, ProvenanceError, prepare_run_dir, load_codes, codes_problem,
-                                generator_problem, same_tokenizer, checkpoint_dirs, atomic_write_json, _describe)
+                                generator_problem, same_tokenizer, checkpoint_dirs, _describe)
+from .files import atomic_write_json
 from .host import cli_errors, use_run_threads
 from .hub import load_vqvae
 

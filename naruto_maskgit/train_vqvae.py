@@ -18,8 +18,8 @@ from .data import CaptionedImages, collate_captioned
 from .vqvae import (VQVAE, evaluate_vqvae, encode_split, white_patches, merge_background_codes, background_code,
                                   recorded_background)
 from .training import make_accelerator, train_loop, MetricsLogger, save_final_model, is_main_process
-from .run import (RunFolder, RunLock, SPLITS, atomic_file, atomic_write_text, prepare_run_dir,
-                                tokenizer_record, model_record)
+from .run import RunFolder, RunLock, SPLITS, prepare_run_dir, tokenizer_record, model_record
+from .files import atomic_file, atomic_write_text
 from .host import cli_errors, use_run_threads
 from .hub import load_vqvae
 

@@ -14,9 +14,10 @@ from accelerate.utils import set_seed
 from tqdm.auto import tqdm
 
 from .config import ConfigError
-from .run import (RunFolder, WriteFailed, NonFiniteWeights, WEIGHTS, MODEL_CONFIG, atomic_write_text, check_finite,
-                                clean_checkpoints, commit_checkpoint, resume_checkpoint, checkpoint_folder, checkpoint_step, save_model, saved_step, verify_folder,
-                                drop_metrics_after, append_metrics, open_wandb)
+from .run import (RunFolder, NonFiniteWeights, WEIGHTS, MODEL_CONFIG, check_finite, clean_checkpoints,
+                                commit_checkpoint, resume_checkpoint, checkpoint_folder, checkpoint_step, save_model,
+                                saved_step, drop_metrics_after, append_metrics, open_wandb)
+from .files import WriteFailed, atomic_write_text, verify_folder
 from .host import keep_freed_memory, cpu_has_bf16
 
 # %% auto #0
