@@ -1,4 +1,7 @@
-"""Median CFTN training-step time (forward + backward + AdamW step, fp32, CPU) and image tokens/s.
+"""Median CFTN training-step time (forward + backward + AdamW step, CPU) and image tokens/s, in fp32 and as shipped.
+
+Shipped precision = train_cftn.mixed_precision: auto, i.e. bf16 autocast on CPUs with AVX512-BF16/AMX (`--precision`);
+on other CPUs both are fp32 and each size runs once.
 
 Two sizes by default, read from the repo's configs:
   quickstart  config/quickstart.yaml: 512 codes, 8x8 grid, width 128, depth 4, heads 4, batch 64, captions of 16 tokens
@@ -50,7 +53,7 @@ def loss_fn():
 
 
 def run_one(name:str, repeats:int, warmup:int, threads:int|None, caption_len:int|None, seed:int,
-            dropout:float|None=None, keep_memory:bool=True) -> dict:
+            dropout:float|None=None, keep_memory:bool=True, prec:str='fp32') -> dict:
     "Time `repeats` training steps of size `name` after `warmup` untimed ones; returns a dict of figures."
     import torch
     kept = False
@@ -79,8 +82,10 @@ def run_one(name:str, repeats:int, warmup:int, threads:int|None, caption_len:int
              'text_mask': torch.ones(B, L, dtype=torch.bool),         # (B, L) all real tokens
              'empty': torch.zeros(B, dtype=torch.bool)}
 
+    import contextlib
+    amp = lambda: torch.autocast('cpu', dtype=torch.bfloat16) if prec == 'bf16' else contextlib.nullcontext()
     def step():
-        loss, _ = loss_f(model, batch, tc.mask_schedule, tc.cond_drop_prob, tc.label_smoothing)
+        with amp(): loss, _ = loss_f(model, batch, tc.mask_schedule, tc.cond_drop_prob, tc.label_smoothing)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         if tc.grad_clip > 0: torch.nn.utils.clip_grad_norm_(model.parameters(), tc.grad_clip)
@@ -93,7 +98,7 @@ def run_one(name:str, repeats:int, warmup:int, threads:int|None, caption_len:int
     for _ in range(repeats):
         t0 = time.perf_counter(); step(); times.append(time.perf_counter() - t0)
     med = statistics.median(times)
-    return dict(size=name + ('' if kept else ' (glibc)'), allocator='kept' if kept else 'glibc default', config=path, params=model.num_params(), batch=B, grid=G, tokens=N, caption_len=L,
+    return dict(size=name + ('' if kept else ' (glibc)') + ('' if prec == 'fp32' else f' {prec}'), precision=prec, allocator='kept' if kept else 'glibc default', config=path, params=model.num_params(), batch=B, grid=G, tokens=N, caption_len=L,
                 codebook=c.codebook_size, width=c.width, depth=c.depth, heads=c.heads, dropout=drop, attn_dropout=attn_drop,
                 tokens_per_step=B * N, median_s=med, min_s=min(times), max_s=max(times), repeats=repeats,
                 warmup=warmup, tokens_per_s=B * N / med, threads=torch.get_num_threads(), loss=loss_src,
@@ -113,11 +118,14 @@ def main():
     p.add_argument('--allocator', default='kept', choices=['kept', 'default', 'both'],
                    help="kept: freed memory stays in the process (training's keep_freed_memory); default: glibc's own; both: each, with the ratio")
     p.add_argument('--json', action='store_true', help="also print the results as JSON lines")
+    p.add_argument('--precision', default='both', choices=['fp32', 'shipped', 'both'],
+                   help="fp32, the shipped precision (mixed_precision: auto -> bf16 on CPUs with AVX512-BF16/AMX), or both")
     p.add_argument('--_one', default=None, help=argparse.SUPPRESS)  # child process: run one size, print JSON
+    p.add_argument('--_prec', default='fp32', help=argparse.SUPPRESS)
     a = p.parse_args()
     if a._one:
         print(json.dumps(run_one(a._one, a.repeats or SIZES[a._one][2], a.warmup, a.threads, a.caption_len, a.seed, a.dropout,
-                                 a.allocator == 'kept')))
+                                 a.allocator == 'kept', a._prec)))
         return
 
     import torch
@@ -125,7 +133,14 @@ def main():
     bad = [s for s in sizes if s not in SIZES]
     if bad: p.error(f"unknown size {bad[0]!r}; choose from {list(SIZES)}")
     if a.threads: torch.set_num_threads(a.threads)
-    print("# CFTN training step: forward + backward + grad clip + AdamW step, fp32, CPU, random caption features")
+    from naruto_maskgit.config import load_config
+    from naruto_maskgit.training import resolve_precision
+    from naruto_maskgit.host import cpu_name, cpu_has_bf16
+    shipped = {'no': 'fp32', 'bf16': 'bf16'}[resolve_precision(load_config(REPO/'config'/'naruto.yaml').train_cftn.mixed_precision, cpu=True)]
+    precs = {'fp32': ['fp32'], 'shipped': [shipped], 'both': list(dict.fromkeys(['fp32', shipped]))}[a.precision]
+    print(f"# CFTN training step: forward + backward + grad clip + AdamW step, CPU, random caption features; precision {', '.join(precs)} "
+          f"(shipped: mixed_precision auto -> {shipped} on this CPU)")
+    print(f"# {cpu_name()} ({'AVX512-BF16/AMX' if cpu_has_bf16() else 'no AVX512-BF16/AMX'})")
     print(f"# torch {torch.__version__}, torch.get_num_threads() = {torch.get_num_threads()}, os.cpu_count() = {os.cpu_count()}, "
           f"{platform.processor() or platform.machine()}")
     print(f"# load average at start (1/5/15 min): {' '.join(f'{x:.2f}' for x in os.getloadavg())} -- this machine may be shared "
@@ -133,8 +148,8 @@ def main():
     rows = []
     allocators = ['default', 'kept'] if a.allocator == 'both' else [a.allocator]
     for s in sizes:
-        for alloc in allocators:
-            cmd = [sys.executable, __file__, '--_one', s, '--warmup', str(a.warmup), '--seed', str(a.seed), '--allocator', alloc]
+        for alloc, prec in [(x, y) for x in allocators for y in precs]:
+            cmd = [sys.executable, __file__, '--_one', s, '--warmup', str(a.warmup), '--seed', str(a.seed), '--allocator', alloc, '--_prec', prec]
             for flag, v in [('--repeats', a.repeats), ('--threads', a.threads), ('--caption-len', a.caption_len), ('--dropout', a.dropout)]:
                 if v is not None: cmd += [flag, str(v)]
             out = subprocess.run(cmd, capture_output=True, text=True, cwd=REPO)

@@ -1,6 +1,7 @@
 """The tokenizer at the original design's sizes: training-step time, peak memory and quality, before/after in one run.
 
-Three VQ-VAEs, all 128 px images -> 32x32 codes of 4096, batch 16, fp32, CPU:
+Three VQ-VAEs, all 128 px images -> 32x32 codes of 4096, batch 16, CPU, in fp32 and in the shipped precision
+(train_vqvae.mixed_precision: auto, i.e. bf16 autocast on CPUs with AVX512-BF16/AMX; on others both are fp32 and it runs once):
 
   before    the first config/naruto.yaml tokenizer: widths 128, 128, 256 with 2 residual blocks at
             every width (128 channels at full 128 px resolution), codes of dimension 256, 8.6M parameters
@@ -22,10 +23,10 @@ and prints held-out PSNR and codebook usage over the whole test split (159 image
     python benchmarks/vqvae_train_step.py --quality-steps 100 --quality-batch-size 4 --dead-code-steps 10   # longer, smaller batches
 """
 from __future__ import annotations
-import argparse, json, os, resource, statistics, subprocess, sys, time
+import argparse, contextlib, json, os, resource, statistics, subprocess, sys, time
 from pathlib import Path
 
-from naruto_maskgit.host import cpu_name
+from naruto_maskgit.host import cpu_name, cpu_has_bf16
 
 REPO = Path(__file__).resolve().parents[1]
 BEFORE = dict(channels=[128, 128, 256], num_res_blocks=2, code_dim=256, res_block='full', upsample='nearest')
@@ -63,13 +64,15 @@ def run_one(name:str, args) -> dict:
     train_x = load_split('train')
     g = torch.Generator().manual_seed(args.seed)
     def batch(): return train_x[torch.randint(len(train_x), (args.batch_size,), generator=g)]
+    amp = lambda: torch.autocast('cpu', dtype=torch.bfloat16) if args._prec == 'bf16' else contextlib.nullcontext()
     def step():
-        out = model(batch()); opt.zero_grad(set_to_none=True); out.loss.backward(); opt.step(); return out
+        with amp(): out = model(batch())
+        opt.zero_grad(set_to_none=True); out.loss.backward(); opt.step(); return out
     times = []
     for i in range(args.warmup + args.repeats):
         t = time.perf_counter(); step(); dt = time.perf_counter() - t
         if i >= args.warmup: times.append(dt)
-    res = {'arm': name, 'params_M': sum(p.numel() for p in model.parameters()) / 1e6, 'step_s': statistics.median(times),
+    res = {'arm': name, 'precision': args._prec, 'params_M': sum(p.numel() for p in model.parameters()) / 1e6, 'step_s': statistics.median(times),
            'peak_rss_GiB': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20, 'threads': torch.get_num_threads()}
     if args.quality_steps:
         torch.manual_seed(args.seed)
@@ -104,33 +107,44 @@ def main():
     p.add_argument('--threads', type=int, default=None)
     p.add_argument('--seed', type=int, default=0)
     p.add_argument('--json', action='store_true')
+    p.add_argument('--precision', default='both', choices=['fp32', 'shipped', 'both'],
+                   help="fp32, the shipped precision (train_vqvae.mixed_precision: auto -> bf16 on CPUs with AVX512-BF16/AMX), or both")
     p.add_argument('--_one', default=None, help=argparse.SUPPRESS)
+    p.add_argument('--_prec', default='fp32', help=argparse.SUPPRESS)
     args = p.parse_args()
     if args._one:
         print('RESULT ' + json.dumps(run_one(args._one, args))); return
     import torch
-    print(f"{cpu_name()}, {os.cpu_count()} cores, torch {torch.__version__}, load average {os.getloadavg()[0]:.2f}; "
-          f"batch {args.batch_size}, 128 px, fp32, {args.repeats} timed steps after {args.warmup}")
+    from naruto_maskgit.config import load_config
+    from naruto_maskgit.training import resolve_precision
+    shipped = {'no': 'fp32', 'bf16': 'bf16'}[resolve_precision(load_config(REPO/'config'/'naruto.yaml').train_vqvae.mixed_precision, cpu=True)]
+    precs = {'fp32': ['fp32'], 'shipped': [shipped], 'both': list(dict.fromkeys(['fp32', shipped]))}[args.precision]
+    print(f"{cpu_name()} ({'AVX512-BF16/AMX' if cpu_has_bf16() else 'no AVX512-BF16/AMX'}), {os.cpu_count()} cores, torch {torch.__version__}, "
+          f"load average {os.getloadavg()[0]:.2f}; batch {args.batch_size}, 128 px, {args.repeats} timed steps after {args.warmup}; "
+          f"precision: {', '.join(precs)} (shipped: mixed_precision auto -> {shipped} on this CPU)")
     for name in args.arms.split(','):
         kw = arm_kwargs(name); print(f"  {name}: widths {kw['channels']}, num_res_blocks {kw['num_res_blocks']}, code_dim {kw['code_dim']}, "
                                      f"res_block {kw['res_block']}, upsample {kw['upsample']}")
     results = []
     for name in args.arms.split(','):
-        cmd = [sys.executable, __file__, '--_one', name] + [a for a in sys.argv[1:] if a != '--json']
-        out = subprocess.run(cmd, capture_output=True, text=True)
-        line = next((l for l in out.stdout.splitlines() if l.startswith('RESULT ')), None)
-        if line is None: print(out.stderr[-2000:]); sys.exit(1)
-        results.append(json.loads(line[7:]))
-    print(f"\n{'arm':8s} {'params':>8s} {'step s':>8s} {'peak RSS':>9s}" + (f" {'PSNR dB':>8s} {'usage':>7s} {'codes':>6s}" if args.quality_steps else ''))
+        for prec in precs:
+            cmd = [sys.executable, __file__, '--_one', name, '--_prec', prec] + [a for a in sys.argv[1:] if a != '--json']
+            out = subprocess.run(cmd, capture_output=True, text=True)
+            line = next((l for l in out.stdout.splitlines() if l.startswith('RESULT ')), None)
+            if line is None: print(out.stderr[-2000:]); sys.exit(1)
+            results.append(json.loads(line[7:]))
+    print(f"\n{'arm':8s} {'precision':>9s} {'params':>8s} {'step s':>8s} {'peak RSS':>9s}" + (f" {'PSNR dB':>8s} {'usage':>7s} {'codes':>6s}" if args.quality_steps else ''))
     for r in results:
-        print(f"{r['arm']:8s} {r['params_M']:7.2f}M {r['step_s']:8.2f} {r['peak_rss_GiB']:8.2f}G"
+        print(f"{r['arm']:8s} {r['precision']:>9s} {r['params_M']:7.2f}M {r['step_s']:8.2f} {r['peak_rss_GiB']:8.2f}G"
               + (f" {r['psnr']:8.2f} {r['usage']:7.1%} {r['codes_used']:6d}" if args.quality_steps else ''))
-    a = results[0]
-    for b in results[1:]:
-        print(f"\n{b['arm']} / {a['arm']}: step time {b['step_s'] / a['step_s']:.3f}x ({a['step_s'] / b['step_s']:.1f}x faster), "
-              f"peak RSS {b['peak_rss_GiB'] / a['peak_rss_GiB']:.2f}x"
-              + (f"; held-out PSNR {b['psnr'] - a['psnr']:+.2f} dB, codebook usage {b['usage'] - a['usage']:+.1%} after {args.quality_steps} steps "
-                 f"of batch {args.quality_batch_size or args.batch_size} each" + (f" (dead_code_steps {args.dead_code_steps})" if args.dead_code_steps else '') if args.quality_steps else ''))
+    for prec in precs:
+        rs = [r for r in results if r['precision'] == prec]
+        a = rs[0]
+        for b in rs[1:]:
+            print(f"\n{prec}: {b['arm']} / {a['arm']}: step time {b['step_s'] / a['step_s']:.3f}x ({a['step_s'] / b['step_s']:.1f}x faster), "
+                  f"peak RSS {b['peak_rss_GiB'] / a['peak_rss_GiB']:.2f}x"
+                  + (f"; held-out PSNR {b['psnr'] - a['psnr']:+.2f} dB, codebook usage {b['usage'] - a['usage']:+.1%} after {args.quality_steps} steps "
+                     f"of batch {args.quality_batch_size or args.batch_size} each" + (f" (dead_code_steps {args.dead_code_steps})" if args.dead_code_steps else '') if args.quality_steps else ''))
     if args.json:
         for r in results: print(json.dumps(r))
 

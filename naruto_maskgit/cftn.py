@@ -11,6 +11,7 @@ import torch.nn.functional as F
 from torch import nn, Tensor
 from torch.utils.data import Dataset
 from huggingface_hub import PyTorchModelHubMixin
+from fastcore.basics import patch
 
 from .config import RunConfig, ConfigError
 from .masking import mask_with_ratio
@@ -33,14 +34,19 @@ class Attention(nn.Module):
         self.out = nn.Linear(width, width)  # residual projection
         self.out_drop = nn.Dropout(dropout)
 
-    def forward(self, x:Tensor,            # (B, N, C) queries
-                context:Tensor|None=None,  # (B, M, C) keys/values; None -> x (self-attention)
-                mask:Tensor|None=None      # (B, 1, 1, M) bool, True = attend
-               ) -> Tensor:                # (B, N, C)
+    def keys_values(self, ctx:Tensor) -> tuple[Tensor, Tensor]:
+        "The keys and values of `ctx` (B, M, C): 2 x (B, H, M, hs)."
+        B, M, C = ctx.shape
+        k, v = self.kv(ctx).view(B, M, 2, self.heads, C // self.heads).permute(2, 0, 3, 1, 4)
+        return k, v
+
+    def forward(self, x:Tensor,                  # (B, N, C) queries
+                context:Tensor|tuple|None=None,  # (B, M, C) keys/values, or their `keys_values`; None -> x (self-attention)
+                mask:Tensor|None=None            # (B, 1, 1, M) bool, True = attend
+               ) -> Tensor:                      # (B, N, C)
         B, N, C = x.shape
-        ctx = x if context is None else context
         q = self.q(x).view(B, N, self.heads, C // self.heads).transpose(1, 2)                 # (B, H, N, hs)
-        k, v = self.kv(ctx).view(B, ctx.shape[1], 2, self.heads, C // self.heads).permute(2, 0, 3, 1, 4)  # 2 x (B, H, M, hs)
+        k, v = context if isinstance(context, tuple) else self.keys_values(x if context is None else context)  # 2 x (B, H, M, hs)
         y = F.scaled_dot_product_attention(q, k, v, attn_mask=mask, dropout_p=self.attn_dropout if self.training else 0.0)  # (B, H, N, hs)
         return self.out_drop(self.out(y.transpose(1, 2).reshape(B, N, C)))
 
@@ -61,7 +67,7 @@ class Block(nn.Module):
         self.ln2, self.cross = nn.LayerNorm(width), Attention(width, heads, dropout, attn_dropout)
         self.ln3, self.mlp = nn.LayerNorm(width), MLP(width, mlp_ratio, dropout)
 
-    def forward(self, x:Tensor, context:Tensor, context_mask:Tensor,
+    def forward(self, x:Tensor, context:Tensor|tuple, context_mask:Tensor,   # context: (B, M, C), or its keys and values
                 mod:Tensor|None=None   # (B, 6C) adaptive LayerNorm: (scale, shift) for each of the three norms
                ) -> Tensor:
         ln = [self.ln1, self.ln2, self.ln3]
@@ -187,23 +193,40 @@ class CFTN(nn.Module, PyTorchModelHubMixin, library_name="naruto_maskgit", pipel
 
     def forward(self,
                 codes:Tensor,      # (B, N) long, mask_token_id at masked positions ((B, h, w) is flattened)
-                text:Tensor,       # (B, L, text_dim) float features (minilm) or (B, L) long ids (learned)
-                text_mask:Tensor,  # (B, L) bool, True = real caption token
-                drop_condition:Tensor|None=None # (B,) bool, True -> the sample uses the null condition
-               ) -> Tensor:        # (B, N, codebook_size) logits
-        "Logits over the codebook at every grid position."
+                text:Tensor|None=None,      # (B, L, text_dim) float features (minilm) or (B, L) long ids (learned)
+                text_mask:Tensor|None=None, # (B, L) bool, True = real caption token
+                drop_condition:Tensor|None=None, # (B,) bool, True -> the sample uses the null condition
+                condition:dict|None=None,   # `condition(text, text_mask, drop_condition)`, computed once for many calls
+                at:Tensor|None=None         # (B, N) bool: logits only at these positions
+               ) -> Tensor:        # (B, N, codebook_size) logits; with `at`: (at.sum(), codebook_size)
+        "Logits over the codebook at every grid position (or at the positions `at`)."
         if codes.dim() == 3: codes = codes.flatten(1)
         B, N = codes.shape
         if N != self.num_tokens: raise ValueError(f"expected {self.num_tokens} codes per sample (grid {self.grid_size}x{self.grid_size}), got {N}")
-        x = self.emb_drop(self.code_emb(codes) + self.position_embedding())  # (B, N, C)
-        ctx, ctx_mask = self.encode_text(text, text_mask, drop_condition)   # (B, 1+L, C), (B, 1, 1, 1+L)
-        mods = [None] * self.depth
-        if self.pooled_condition:
-            v = self.pooled_text(text, text_mask, ctx_mask[:, 0, 0, 0])     # (B, D)
-            x = x + self.cond_proj(v)[:, None]                               # (B, N, C)
-            if self.adaln: mods = [ada(v) for ada in self.ada]               # depth x (B, 6C)
-        for block, mod in zip(self.blocks, mods): x = block(x, ctx, ctx_mask, mod)  # (B, N, C)
-        return self.head(self.ln_f(x))                                      # (B, N, K)
+        c = self.condition(text, text_mask, drop_condition) if condition is None else condition
+        x = self.emb_drop(self.code_emb(codes) + c['positions'])                  # (B, N, C)
+        if c['shift'] is not None: x = x + c['shift']                              # (B, N, C) the pooled caption
+        for block, kv, mod in zip(self.blocks, c['keys_values'], c['mods']): x = block(x, kv, c['mask'], mod)  # (B, N, C)
+        x = self.ln_f(x)
+        return self.head(x if at is None else x[at])                               # (B, N, K) or (M, K)
+
+
+# %% ../nbs/08_cftn.ipynb #c0nd1t11
+@patch
+def condition(self:CFTN,
+              text:Tensor,      # (B, L, text_dim) float features (minilm) or (B, L) long ids (learned)
+              text_mask:Tensor, # (B, L) bool, True = real caption token
+              drop_condition:Tensor|None=None # (B,) bool, True -> the sample uses the null condition
+             ) -> dict:         # positions, keys_values (one (k, v) per block), mask, shift, mods
+    "What every forward pass over these captions shares, computed once: positions, caption keys/values, pooled shift, adaLN."
+    ctx, ctx_mask = self.encode_text(text, text_mask, drop_condition)           # (B, 1+L, C), (B, 1, 1, 1+L)
+    c = dict(positions=self.position_embedding(), keys_values=[b.cross.keys_values(ctx) for b in self.blocks],
+             mask=ctx_mask, shift=None, mods=[None] * self.depth)
+    if self.pooled_condition:
+        v = self.pooled_text(text, text_mask, ctx_mask[:, 0, 0, 0])              # (B, D)
+        c['shift'] = self.cond_proj(v)[:, None]                                  # (B, 1, C)
+        if self.adaln: c['mods'] = [ada(v) for ada in self.ada]                  # depth x (B, 6C)
+    return c
 
 # %% ../nbs/08_cftn.ipynb #3e7289d3
 class CodesDataset(Dataset):

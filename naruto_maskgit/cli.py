@@ -4,7 +4,7 @@
 
 # %% ../nbs/12_cli.ipynb #0ff6ca2e
 from __future__ import annotations
-import hashlib, re, time, unicodedata
+import hashlib, json, os, re, time, unicodedata
 from pathlib import Path
 from fastcore.script import call_parse, Param
 
@@ -12,6 +12,7 @@ from .config import load_config, quickstart_config, RunConfig
 import torch
 from .config import check_value
 from .data import labelled_grid
+from PIL.PngImagePlugin import PngInfo
 from .run import RunFolder, RunLock, SPLITS, codes_problem, load_codes
 from .host import cli_errors, use_run_threads
 from .train_vqvae import train_vqvae, encode_dataset
@@ -22,11 +23,11 @@ from .pipeline import MaskGITPipeline
 __all__ = ['QUICKSTART_PROMPTS', 'slug', 'generate_to_files', 'naruto_generate', 'run_quickstart', 'naruto_quickstart']
 
 # %% ../nbs/12_cli.ipynb #0b95adff
-def slug(text:str, max_len:int=40) -> str:
-    "A file-name-safe version of a prompt: letters and digits of any script, '-' between words; 'unconditional' for ''."
+def slug(text:str, max_bytes:int=60) -> str:
+    "A file-name-safe version of a prompt: letters and digits of any script, '-' between words, at most `max_bytes` bytes of UTF-8; 'unconditional' for ''."
     if not text.strip(): return 'unconditional'
     t = unicodedata.normalize('NFKC', text).lower()
-    s = re.sub(r'[\W_]+', '-', t).strip('-')[:max_len].strip('-')
+    s = re.sub(r'[\W_]+', '-', t).strip('-').encode()[:max_bytes].decode('utf-8', 'ignore').strip('-')   # cut by bytes: file names are limited in bytes
     return s or 'prompt-' + hashlib.sha1(text.encode()).hexdigest()[:8]
 
 # %% ../nbs/12_cli.ipynb #5e37c23c
@@ -37,45 +38,88 @@ def _free_stem(out_dir:Path, stem:str, names:list) -> str:
     return s
 
 # %% ../nbs/12_cli.ipynb #38e5b894
+def _write_new(files:dict, overwrite:bool) -> bool:
+    "Write {path: PIL image} as PNGs (with `im.info['pnginfo']`) through temporary files; False, with none written, if a name was taken."
+    made = []
+    try:
+        for path, (im, info) in files.items():
+            tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+            try:
+                im.save(tmp, format='PNG', pnginfo=info)
+                if overwrite: os.replace(tmp, path)
+                else: os.link(tmp, path)                     # fails if the name exists: never over another process's file
+                made.append(path)
+            finally: tmp.unlink(missing_ok=True)
+    except FileExistsError:
+        for p in made: p.unlink(missing_ok=True)
+        return False
+    except BaseException:
+        for p in made: p.unlink(missing_ok=True)
+        raise
+    return True
+
 def generate_to_files(pipe:MaskGITPipeline, prompt:str, out_dir, steps:int|None=None, num_samples:int=4, guidance=None,
                       temperature=None, seed:int=0, negative_prompt:str|None=None, sampler:str|None=None, overwrite:bool=False,
                       white_background:bool|None=None) -> list:
     "Generate `num_samples` images for `prompt`, write them and their grid to `out_dir` (never over earlier files unless `overwrite`); returns the paths (grid last)."
     out_dir = Path(out_dir)
-    images = pipe(prompt, num_inference_steps=steps, num_images_per_prompt=num_samples, guidance_scale=guidance, temperature=temperature,
-                  generator=torch.Generator(device=pipe.device).manual_seed(check_value('seed', seed)),
-                  negative_prompt=negative_prompt, sampler=sampler, white_background=white_background)
+    settings = dict(num_inference_steps=steps, guidance_scale=guidance, temperature=temperature, sampler=sampler)
+    scheduler = pipe.scheduler_for(**settings)                  # what the call will use: the run's defaults where a flag is not given
+    seed = check_value('seed', seed)
+    images = pipe(prompt, num_images_per_prompt=num_samples, generator=torch.Generator(device=pipe.device).manual_seed(seed),
+                  negative_prompt=negative_prompt, white_background=white_background, **settings).images
     out_dir.mkdir(parents=True, exist_ok=True)
     stem = f"{slug(prompt)}" + (f"_not-{slug(negative_prompt)}" if negative_prompt else '') + (f"_{sampler}" if sampler else '') + ('_raw-background' if white_background is False else '') + f"_s{seed}"
     names = [f"{{}}_{i}.png" for i in range(len(images))] + ["{}_grid.png"]
-    if not overwrite: stem = _free_stem(out_dir, stem, names)
-    paths = []
-    for i, im in enumerate(images):
-        p = out_dir/f"{stem}_{i}.png"; im.save(p); paths.append(p)
-    p = out_dir/f"{stem}_grid.png"; labelled_grid(images, [prompt], num_samples).save(p); paths.append(p)
-    return paths
+    made = dict(prompt=prompt, negative_prompt=negative_prompt or '', seed=seed, num_images_per_prompt=num_samples,
+                white_background=pipe.paints_background(white_background), **{k: getattr(scheduler, k) for k in scheduler.settings})
+    def info(**extra):
+        i = PngInfo(); i.add_itxt('naruto_maskgit', json.dumps({**made, **extra}, ensure_ascii=False)); return i
+    grid = labelled_grid(images, [prompt], num_samples)
+    while True:
+        if not overwrite: stem = _free_stem(out_dir, stem, names)
+        files = {out_dir/f"{stem}_{i}.png": (im, info(index=i)) for i, im in enumerate(images)}
+        files[out_dir/f"{stem}_grid.png"] = (grid, info(index='grid'))
+        if _write_new(files, overwrite): return list(files)
+
 
 # %% ../nbs/12_cli.ipynb #0d1eaba2
+def _prompt_lines(path) -> list:
+    "The prompts of a text file, one per line (blank lines skipped)."
+    p = Path(path)
+    if not p.is_file(): raise FileNotFoundError(f"prompts file not found: {p}")
+    try: lines = [l.strip() for l in p.read_text(encoding='utf-8').splitlines()]
+    except UnicodeDecodeError as e: raise ValueError(f"{p} is not UTF-8 text (byte {e.start}): save it as UTF-8") from None
+    if not any(lines): raise ValueError(f"{p} has no prompts: write one per line")
+    return [l for l in lines if l]
+
 @call_parse
-def naruto_generate(config:Param("the run's YAML config file", str, required=True)=None,
+def naruto_generate(config:Param("the run's YAML config file (or give --run)", str)=None,
+                    run:str=None,           # a run folder, a save_pretrained folder or a hub repo id (instead of --config)
                     prompt:str='',          # the caption to draw ('' = unconditional)
+                    prompts:str=None,       # a text file with one prompt per line (instead of --prompt)
                     steps:int=None,         # decoding steps (default: the run folder's sampling.steps)
-                    num_samples:int=4,      # images to draw
+                    num_samples:int=4,      # images to draw per prompt
                     guidance:float=None,    # classifier-free guidance g (0 = unconditional, 1 = conditional, >1 follows the prompt harder; default: the run folder's sampling.guidance)
                     temperature:float=None, # sampling temperature (default: the run folder's sampling.temperature)
                     seed:int=0,             # random seed
                     negative_prompt:str=None, # what guidance steers away from (default: nothing, the null condition)
                     sampler:str=None,       # confidence or halton (default: the run folder's sampling.sampler)
-                    out:str=None,           # output folder (default: {task_name}/samples)
+                    out:str=None,           # output folder (default: the run folder's samples/, or ./samples for a hub id)
                     overwrite:bool=False,   # replace earlier images of the same name instead of adding -2, -3, ...
                     raw_background:bool=False): # draw the background code as the decoder paints it, not pure white (sampling.white_background)
-    "Generate images for a prompt with a trained run and write them as PNG files."
+    "Generate images for a prompt (or a file of prompts) with a trained run and write them as PNG files."
     with cli_errors('naruto_generate'):
-        cfg = load_config(config)
-        pipe = MaskGITPipeline.from_pretrained(cfg.task_name)
-        paths = generate_to_files(pipe, prompt, out or RunFolder(cfg.run_dir).samples, steps, num_samples, guidance, temperature, seed,
-                                  negative_prompt, sampler, overwrite, False if raw_background else None)
-        for p in paths: print(p)
+        if (config is None) == (run is None): raise ValueError("give the model with --config CONFIG or --run DIR_OR_HUB_ID (one of them)")
+        source = load_config(config).task_name if config is not None else run
+        todo = _prompt_lines(prompts) if prompts is not None else [prompt]
+        pipe = MaskGITPipeline.from_pretrained(source)
+        default_out = RunFolder(source).samples if Path(source).expanduser().is_dir() else Path('samples')
+        for p in todo:
+            paths = generate_to_files(pipe, p, out or default_out, steps, num_samples, guidance, temperature, seed,
+                                      negative_prompt, sampler, overwrite, False if raw_background else None)
+            for path in paths: print(path)
+
 
 # %% ../nbs/12_cli.ipynb #1fc79539
 QUICKSTART_PROMPTS = ['red apple emoji, food fruit', 'blue heart emoji, heart', 'green heart emoji, heart',
@@ -101,7 +145,7 @@ def _quickstart(cfg, prompts, num_samples, seed):
     train_cftn(cfg)
     if prompts:
         pipe = MaskGITPipeline.from_pretrained(cfg.run_dir)
-        images = pipe(list(prompts), num_images_per_prompt=num_samples, generator=torch.Generator().manual_seed(seed))
+        images = pipe(list(prompts), num_images_per_prompt=num_samples, generator=torch.Generator().manual_seed(seed)).images
         grid = RunFolder(cfg.run_dir).quickstart_grid
         labelled_grid(images, list(prompts), num_samples).save(grid)
         print(f"samples: {grid}")

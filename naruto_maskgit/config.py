@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_config.ipynb #5a7a4bd2
 from __future__ import annotations
-import dataclasses, math, numbers, typing
+import dataclasses, math, numbers, os, re, typing
 from dataclasses import dataclass, field, asdict, fields
 from pathlib import Path
 from typing import Any, Callable, NamedTuple, Optional, Union
@@ -180,6 +180,8 @@ def _is_list(v, ok) -> bool: return isinstance(v, (list, tuple)) and all(ok(x) f
 
 _FLAG = Rule(lambda v: isinstance(v, (bool, np.bool_)), 'True or False', bool)
 _TEXT = Rule(lambda v: isinstance(v, str) and v != '', 'a non-empty string', str)
+_RUN_DIR = Rule(lambda v: isinstance(v, str) and v.strip() not in ('', '.', './'), 'a folder path other than the working directory',
+               os.path.expanduser)                          # '~/runs/x' is the home folder's runs/x, not a folder named '~'
 _POSITIVE, _NONNEG = _number(lambda v: v > 0, 'a finite number > 0'), _number(lambda v: v >= 0, 'a finite number >= 0')
 _UNIT = _number(lambda v: 0 <= v < 1, 'a number in [0, 1)')
 _SEED = Rule(lambda v: _is_int(v) and 0 <= v < 2**63, 'an integer in [0, 2**63)', int)
@@ -201,7 +203,7 @@ def _training(name:str, **more) -> dict:
                     log_every=_count(1), eval_every=_count(1), save_every=_count(1), **more)
 
 RULES: dict[str, Rule] = {
-    'task_name': _TEXT, 'seed': _SEED,
+    'task_name': _RUN_DIR, 'seed': _SEED,
     **_section('data', source=_optional(_TEXT), image_column=_TEXT, caption_column=_TEXT, image_size=_count(8), hflip=_FLAG,
                test_fraction=_number(lambda v: 0 < v < 1, 'a number in (0, 1)'), merge_background=_FLAG),
     **_section('vqvae', in_channels=Rule(lambda v: _is_int(v) and v == 3, '3 (images are read as RGB)', int), channels=_CHANNELS,
@@ -225,8 +227,13 @@ RULES: dict[str, Rule] = {
 def check_value(key:str, value, name:str|None=None):
     "`value` in its stored form (ints as int, reals as float, pairs as tuple) if it obeys `RULES[key]`, else a ValueError naming `name` (default `key`)."
     rule = RULES[key]
-    if not rule.accepts(value): raise ValueError(f"{name or key} must be {rule.what}, got {value!r}")
+    if not rule.accepts(value): raise ValueError(f"{name or key} must be {rule.what}, got {value!r}{_text_number(value)}")
     return rule.convert(value)
+
+def _text_number(value) -> str:
+    "A hint for a number that YAML read as text (`1e-3`: YAML 1.1 wants a dot and a signed exponent)."
+    if not (isinstance(value, str) and re.fullmatch(r'[+-]?\d+(\.\d*)?[eE][+-]?\d+', value.strip())): return ''
+    return f" (text, not a number: YAML reads {value} as a string; write it as {float(value):.1e})"
 
 # %% ../nbs/00_config.ipynb #71612be6
 class ConfigError(ValueError):
@@ -235,7 +242,7 @@ class ConfigError(ValueError):
 def _checked(key:str, value, source:str):
     "The stored form of `value` under `RULES[key]`, or a ConfigError naming the file, the key and what it must be."
     rule = RULES[key]
-    if not rule.accepts(value): raise ConfigError(f"{source}: key '{key}' must be {rule.what}, got {value!r}")
+    if not rule.accepts(value): raise ConfigError(f"{source}: key '{key}' must be {rule.what}, got {value!r}{_text_number(value)}")
     value = rule.convert(value)
     return list(value) if isinstance(value, tuple) else value        # a pair is kept as a list, as YAML writes it
 

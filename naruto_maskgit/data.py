@@ -4,7 +4,7 @@
 
 # %% ../nbs/01_data.ipynb #7980291b
 from __future__ import annotations
-import io, json, math, shutil, warnings
+import csv, io, json, math, shutil, warnings
 from importlib import resources
 from pathlib import Path
 import numpy as np
@@ -14,8 +14,8 @@ from PIL import Image, ImageDraw, ImageOps
 
 # %% auto #0
 __all__ = ['bundled_data_dir', 'to_rgb', 'image_to_tensor', 'tensor_to_pil', 'image_grid', 'display_scale', 'labelled_grid',
-           'ImageFiles', 'HFImages', 'CaptionedImages', 'collate_captioned', 'split_indices', 'read_metadata',
-           'sample_imagefolder']
+           'ImageFiles', 'HFImages', 'CaptionedImages', 'collate_captioned', 'split_indices', 'metadata_file',
+           'read_metadata', 'sample_imagefolder']
 
 # %% ../nbs/01_data.ipynb #0ec78484
 def bundled_data_dir() -> Path:
@@ -172,19 +172,35 @@ def split_indices(n:int, split:str, test_fraction:float, seed:int=0) -> list:
     return sorted(perm[:n_test].tolist() if split == 'test' else perm[n_test:].tolist())
 
 # %% ../nbs/01_data.ipynb #f5faf37f
-def read_metadata(folder:Path, caption_column:str='text'):
-    "Read `folder/metadata.jsonl` into (paths, captions), skipping rows whose file is missing (with a warning)."
-    meta = folder/'metadata.jsonl'
-    if not meta.exists(): raise FileNotFoundError(f"no metadata.jsonl in {folder}")
-    paths, caps, missing = [], [], []
-    for ln, line in enumerate(meta.read_text(encoding='utf-8').splitlines(), 1):
+def metadata_file(folder:Path) -> Path|None:
+    "The metadata of an image folder: `metadata.jsonl`, else `metadata.csv` (the `datasets` imagefolder conventions), else None."
+    return next((folder/n for n in ('metadata.jsonl', 'metadata.csv') if (folder/n).exists()), None)
+
+def _metadata_rows(meta:Path):
+    "(line number, row) of a metadata.jsonl or metadata.csv, with one error naming the file and line for what cannot be read."
+    try: text = meta.read_text(encoding='utf-8')
+    except UnicodeDecodeError as e: raise ValueError(f"{meta}: not UTF-8 text (byte {e.start}): save it as UTF-8") from None
+    if meta.suffix == '.csv':
+        yield from enumerate(csv.DictReader(io.StringIO(text)), 2); return
+    for ln, line in enumerate(text.splitlines(), 1):
         if not line.strip(): continue
-        try: row = json.loads(line)
-        except json.JSONDecodeError as e: raise ValueError(f"{meta}, line {ln}: not valid JSON: {e}") from e
+        try: yield ln, json.loads(line)
+        except json.JSONDecodeError as e: raise ValueError(f"{meta}, line {ln}: not valid JSON: {e}") from None
+
+def read_metadata(folder:Path, caption_column:str='text'):
+    "Read `folder/metadata.jsonl` (or `.csv`) into (paths, captions), skipping rows whose file is missing (with a warning)."
+    meta = metadata_file(folder)
+    if meta is None: raise FileNotFoundError(f"no metadata.jsonl (or metadata.csv) in {folder}")
+    paths, caps, missing, root = [], [], [], folder.resolve()
+    for ln, row in _metadata_rows(meta):
+        if not isinstance(row, dict): raise ValueError(f"{meta}, line {ln}: a row must be a JSON object, got {type(row).__name__}")
         for k in ('file_name', caption_column):
             if k not in row: raise KeyError(f"{meta}, line {ln}: no '{k}' key (keys: {', '.join(row)})")
-        p = folder/row['file_name']
-        if not p.exists(): missing.append(row['file_name']); continue
+        name = row['file_name']
+        if not isinstance(name, str) or not name.strip(): raise ValueError(f"{meta}, line {ln}: file_name must be a file name, got {name!r}")
+        p = folder/name
+        if not p.resolve().is_relative_to(root): raise ValueError(f"{meta}, line {ln}: file_name {name!r} leaves the data folder {folder}")
+        if not p.exists(): missing.append(name); continue
         paths.append(p); caps.append(row[caption_column])
     if missing: warnings.warn(f"{meta}: skipping {len(missing)} rows whose image file is missing, e.g. {missing[0]}")
     return paths, caps
@@ -199,23 +215,23 @@ def _read_source(source, split, image_column, caption_column, test_fraction, see
         if (folder/'dataset_dict.json').exists() or (folder/'dataset_info.json').exists():
             import datasets
             return _read_hf(datasets.load_from_disk(str(folder)), split, image_column, caption_column, test_fraction, seed, str(folder))
-        if (folder/'train'/'metadata.jsonl').exists():
+        if metadata_file(folder/'train'):
             sub = folder/split
-            if split == 'test' and not (sub/'metadata.jsonl').exists():
+            if split == 'test' and not metadata_file(sub):
                 paths, caps = read_metadata(folder/'train', caption_column)
                 idx = split_indices(len(paths), 'test', test_fraction, seed)
                 return ImageFiles([paths[i] for i in idx]), [caps[i] for i in idx], f"{folder} (held-out {test_fraction:.0%} of train)"
             paths, caps = read_metadata(sub, caption_column)
-            if split == 'train' and not (folder/'test'/'metadata.jsonl').exists():
+            if split == 'train' and not metadata_file(folder/'test'):
                 idx = split_indices(len(paths), 'train', test_fraction, seed)
                 paths, caps = [paths[i] for i in idx], [caps[i] for i in idx]
             return ImageFiles(paths), caps, str(sub)
-        if (folder/'metadata.jsonl').exists():
+        if metadata_file(folder):
             paths, caps = read_metadata(folder, caption_column)
             if not paths: raise ValueError(f"{folder}: the dataset is empty")
             idx = split_indices(len(paths), split, test_fraction, seed)
             return ImageFiles([paths[i] for i in idx]), [caps[i] for i in idx], f"{folder} ({split})"
-        raise FileNotFoundError(f"{folder}: no metadata.jsonl (nor train/metadata.jsonl, nor a saved Hugging Face dataset) found")
+        raise FileNotFoundError(f"{folder}: no metadata.jsonl or metadata.csv (nor train/metadata.jsonl, nor a saved Hugging Face dataset) found")
     if isinstance(source, Path) or str(source).startswith(('/', '.', '~')) or str(source).count('/') != 1:
         raise FileNotFoundError(f"data source not found: {source} (neither a folder nor a Hugging Face dataset id 'owner/name')")
     import datasets

@@ -177,9 +177,9 @@ def generate_images(pipe:MaskGITPipeline, prompts:list, seed:int=0, batch_size:i
     g = torch.Generator(device=pipe.device).manual_seed(seed)
     out, codes = [], []
     for s in tqdm(range(0, len(prompts), batch_size), desc=desc, leave=False):
-        ims = pipe(prompts[s:s + batch_size], num_images_per_prompt=1, generator=g, batch_size=batch_size, return_intermediates=return_codes, **kw)
-        if return_codes: ims, steps = ims; codes.append(steps[:, -1])       # (b, T, N) -> the last step's grids
-        out += [image_to_tensor(im, pipe.image_size) for im in ims]
+        res = pipe(prompts[s:s + batch_size], num_images_per_prompt=1, generator=g, batch_size=batch_size, return_intermediates=return_codes, **kw)
+        if return_codes: codes.append(res.intermediates[:, -1])              # (b, T, N) -> the last step's grids
+        out += [image_to_tensor(im, pipe.image_size) for im in res.images]
     return (torch.stack(out), torch.cat(codes)) if return_codes else torch.stack(out)
 
 @torch.no_grad()
@@ -226,8 +226,8 @@ def prompt_colour(pipe:MaskGITPipeline, samples:int=16, seed:int=0, **kw) -> dic
     "How often samples of one-colour prompts have the prompt's dominant hue, against unconditional samples; `kw` go to the pipeline."
     refs = reference_images(pipe.image_size)
     prompts = [p for p, c in PROMPT_COLOURS.items() if p in refs and dominant_hue(refs[p]) == c]   # prompts the yardstick gets right
-    cond = {p: [dominant_hue(im) for im in pipe(p, num_images_per_prompt=samples, generator=torch.Generator(device=pipe.device).manual_seed(seed), **kw)] for p in prompts}
-    uncond = [dominant_hue(im) for im in pipe('', num_images_per_prompt=samples * len(prompts) // 2, generator=torch.Generator(device=pipe.device).manual_seed(seed + 1), **kw)]
+    cond = {p: [dominant_hue(im) for im in pipe(p, num_images_per_prompt=samples, generator=torch.Generator(device=pipe.device).manual_seed(seed), **kw).images] for p in prompts}
+    uncond = [dominant_hue(im) for im in pipe('', num_images_per_prompt=samples * len(prompts) // 2, generator=torch.Generator(device=pipe.device).manual_seed(seed + 1), **kw).images]
     per_prompt = {p: (sum(h == PROMPT_COLOURS[p] for h in cond[p]) / samples, sum(h == PROMPT_COLOURS[p] for h in uncond) / len(uncond))
                   for p in prompts}
     return {'conditional': float(np.mean([c for c, _ in per_prompt.values()])), 'unconditional': float(np.mean([u for _, u in per_prompt.values()])),
@@ -342,6 +342,7 @@ def evaluate(run_dir,                       # a trained run folder
     if steps is not None: check_value('sampling.steps', steps, 'steps')                           # 0 is refused, not read as "the run's"
     cfg = load_config(run.config); cfg.task_name = str(run.path)
     pipe = MaskGITPipeline.from_pretrained(run.path); s = pipe.sampling
+    pipe.set_progress_bar_config(disable=True)                           # evaluate's own bars count the images
     kw = dict(num_inference_steps=s.steps if steps is None else steps, guidance_scale=s.guidance if guidance is None else guidance, sampler=sampler or s.sampler,
               temperature=s.temperature if temperature is None else temperature, white_background=pipe.paints_background(white_background))
     extractor = extractor if extractor is not None else load_inception(inception, pipe.device)

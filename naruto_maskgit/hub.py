@@ -230,7 +230,7 @@ import torch
 from naruto_maskgit.pipeline import MaskGITPipeline
 pipe = MaskGITPipeline.from_pretrained("{repo_id}")
 images = pipe("red apple emoji", num_inference_steps={steps}, guidance_scale={guidance:g}, num_images_per_prompt=4,
-              generator=torch.Generator().manual_seed(0))   # a list of {S}x{S} PIL images
+              generator=torch.Generator().manual_seed(0)).images   # a list of {S}x{S} PIL images
 ```
 
 Files: `vqvae/` and `cftn/` (`model.safetensors`, `config.json`, `provenance.json`: which tokenizer the generator learned

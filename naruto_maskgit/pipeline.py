@@ -5,11 +5,14 @@
 # %% ../nbs/11_pipeline.ipynb #ddf67432
 from __future__ import annotations
 import math
+from dataclasses import dataclass
 import numpy as np
+import psutil
 import torch
 import torch.nn.functional as F
 from PIL import Image
 from fastcore.basics import patch
+from tqdm.auto import tqdm
 
 from .config import SamplingConfig, check_value
 from .data import image_to_tensor, tensor_to_pil
@@ -22,7 +25,7 @@ from .host import keep_freed_memory, use_run_threads
 from . import hub
 
 # %% auto #0
-__all__ = ['MaskGITPipeline', 'mask_to_grid']
+__all__ = ['OUTPUT_TYPES', 'MaskGITPipeline', 'MaskGITPipelineOutput', 'mask_to_grid']
 
 # %% ../nbs/11_pipeline.ipynb #7614a4a2
 class MaskGITPipeline:
@@ -42,7 +45,7 @@ class MaskGITPipeline:
         self.vqvae, self.cftn, self.text_encoder = vqvae.eval(), cftn.eval(), text_encoder
         self.image_size = image_size or cftn.grid_size * vqvae.downsample_factor
         self.config, self.records, self.metrics, self.source = {}, {'vqvae': None, 'cftn': None}, {}, None
-        self.background_code = None
+        self.background_code, self._progress_bar_config = None, {}
         self.to(device or ('cuda' if torch.cuda.is_available() else 'cpu'))
 
     def __repr__(self):
@@ -52,6 +55,9 @@ class MaskGITPipeline:
 @patch
 def to(self:MaskGITPipeline, device) -> MaskGITPipeline:
     "Move the models and the caption encoder to `device`; returns the pipeline itself, as in diffusers."
+    if torch.device(device).type == 'cuda' and not torch.cuda.is_available():
+        raise ValueError(f"device {str(device)!r}: CUDA is not available here ("
+                         f"{'this torch build is CPU-only' if torch.version.cuda is None else 'no GPU is visible'}): use device='cpu'")
     self.device = torch.device(device)
     self.vqvae.to(self.device); self.cftn.to(self.device)
     enc = self.text_encoder
@@ -122,6 +128,47 @@ def _step_callback(pipe, callback, offset:int, total:int, rows:range):
     if not callable(callback): raise ValueError(f"callback_on_step_end must be callable, got {callback!r}")
     return lambda t, T, codes: callback(pipe, offset + t, total, {'codes': codes, 'rows': rows, 'decoding_step': t, 'decoding_steps': T})
 
+# %% ../nbs/11_pipeline.ipynb #pipeout1
+@dataclass
+class MaskGITPipelineOutput:
+    "What a call returns: `images` (by `output_type`) and, with `return_intermediates`, the (images, T, N) codes after each step."
+    images: list|np.ndarray|torch.Tensor
+    intermediates: torch.Tensor|None = None
+    def to_tuple(self) -> tuple: return (self.images,) if self.intermediates is None else (self.images, self.intermediates)
+    def __getitem__(self, i): return self.to_tuple()[i]          # diffusers: output[0] is the images
+
+OUTPUT_TYPES = ('pil', 'np', 'pt')
+
+@patch
+def set_progress_bar_config(self:MaskGITPipeline, **kwargs):
+    "Settings of the progress bar of later calls (tqdm's: `disable=True`, `desc`, `leave`, ...), as in diffusers."
+    self._progress_bar_config = kwargs
+
+def _check_fits(count:int, image_size:int, grid_cells:int, steps:int, intermediates:bool):
+    "Refuse `count` images that the free memory cannot hold (the images, their code grids), naming how many can."
+    each = 3 * image_size ** 2 + 8 * grid_cells * (steps + 1 if intermediates else 1)    # bytes per image: RGB, int64 codes
+    free = psutil.virtual_memory().available // 2
+    if count * each > free:
+        raise ValueError(f"{count:,} images need about {count * each / 2**30:,.1f} GiB and about {free / 2**30:.1f} GiB is free: "
+                         f"ask for at most {max(1, free // each):,} images (prompts x num_images_per_prompt) in one call")
+
+# %% ../nbs/11_pipeline.ipynb #pipeout2
+def _output_type(output_type) -> str:
+    if output_type not in OUTPUT_TYPES: raise ValueError(f"output_type must be one of {', '.join(map(repr, OUTPUT_TYPES))}, got {output_type!r}")
+    return output_type
+
+def _with_progress(progress, callback):
+    "A step callback that advances `progress` and then calls `callback` (if any)."
+    def step_end(t, T, codes):
+        progress.update(1)
+        if callback is not None: callback(t, T, codes)
+    return step_end
+
+def _join(parts:list, output_type:str):
+    "The images of every batch as one list (pil), array (np) or tensor (pt)."
+    if output_type == 'pil': return [im for part in parts for im in part]
+    return np.concatenate(parts) if output_type == 'np' else torch.cat(parts)
+
 # %% ../nbs/11_pipeline.ipynb #ae75615e
 @patch
 def __call__(self:MaskGITPipeline,
@@ -141,8 +188,10 @@ def __call__(self:MaskGITPipeline,
              white_background:bool|None=None,           # draw the background code pure white (see `decode`)
              return_intermediates:bool=False,           # also return the code grids after each step, (images, T, N)
              batch_size:int=16,                         # images generated at once
-            ) -> list:
-    "Generate images for `prompt`: a list of PIL images, prompt-major (and the per-step code grids if asked)."
+             output_type:str='pil',                     # 'pil': PIL images; 'np': (B, H, W, 3) in [0, 1]; 'pt': (B, 3, H, W) in [0, 1]
+             return_dict:bool=True,                     # False: the tuple (images,) (with the intermediates if asked)
+            ) -> MaskGITPipelineOutput:
+    "Generate images for `prompt`, prompt-major: `.images` (and the per-step code grids if asked)."
     scheduler = self.scheduler_for(num_inference_steps=num_inference_steps, guidance_scale=guidance_scale, temperature=temperature,
                                    choice_temperature=choice_temperature, guidance_ramp=guidance_ramp, sampler=sampler,
                                    guidance_interval=guidance_interval)
@@ -151,23 +200,27 @@ def __call__(self:MaskGITPipeline,
     batch_size, generator = check_value('batch_size', batch_size), self._generator(generator)
     white = self.paints_background(white_background)                            # checked before any work
     _step_callback(self, callback_on_step_end, 0, 1, range(0))                   # fails early when it is not callable
+    output_type = _output_type(output_type)
     prompts = _prompts(prompt)
+    _check_fits(len(prompts) * num, self.image_size, self.cftn.num_tokens, scheduler.steps, return_intermediates)
     text, mask, length = self._encode(prompts)                                   # (P, L, D), (P, L), (P,)
     neg = self._negative(negative_prompt, len(prompts))
     rows = torch.arange(len(prompts)).repeat_interleave(num)                     # prompt of each image
     T, batches = scheduler.steps, math.ceil(len(rows) / batch_size)
     images, inter = [], []
-    for k in range(batches):
-        s = k * batch_size; idx = rows[s:s + batch_size]
-        L = int(length[idx].max())                                                # the padding this batch had on its own
-        uncond = None if neg is None else (neg[0][idx], neg[1][idx])
-        cb = _step_callback(self, callback_on_step_end, k * T, batches * T, range(s, s + len(idx)))
-        out = generate_codes(self.cftn, text[idx, :L], mask[idx, :L], scheduler=scheduler, generator=generator, uncond=uncond,
-                             callback=cb, return_intermediates=return_intermediates)
-        codes, steps_codes = out if return_intermediates else (out, None)
-        images += self.decode(codes, white)
-        if return_intermediates: inter.append(torch.stack(steps_codes, 1).cpu())  # (b, T, N)
-    return (images, torch.cat(inter)) if return_intermediates else images
+    with tqdm(total=batches * T, **{'desc': 'decoding', 'unit': 'step', **self._progress_bar_config}) as progress:
+        for k in range(batches):
+            s = k * batch_size; idx = rows[s:s + batch_size]
+            L = int(length[idx].max())                                            # the padding this batch had on its own
+            uncond = None if neg is None else (neg[0][idx], neg[1][idx])
+            cb = _with_progress(progress, _step_callback(self, callback_on_step_end, k * T, batches * T, range(s, s + len(idx))))
+            out = generate_codes(self.cftn, text[idx, :L], mask[idx, :L], scheduler=scheduler, generator=generator, uncond=uncond,
+                                 callback=cb, return_intermediates=return_intermediates)
+            codes, steps_codes = out if return_intermediates else (out, None)
+            images.append(self.decode(codes, white, output_type))
+            if return_intermediates: inter.append(torch.stack(steps_codes, 1).cpu())  # (b, T, N)
+    out = MaskGITPipelineOutput(_join(images, output_type), torch.cat(inter) if return_intermediates else None)
+    return out if return_dict else out.to_tuple()
 
 # %% ../nbs/11_pipeline.ipynb #c672e871
 @patch
@@ -178,13 +231,16 @@ def paints_background(self:MaskGITPipeline, white_background:bool|None=None) -> 
 
 @patch
 def decode(self:MaskGITPipeline, codes:torch.Tensor,
-           white_background:bool|None=None) -> list: # paint the background code white (None: sampling.white_background)
-    "PIL images of (B, N) or (B, h, w) code grids (the VQ-VAE decoder; background-code cells white, see `paint_background`)."
+           white_background:bool|None=None, # paint the background code white (None: sampling.white_background)
+           output_type:str='pil'):          # 'pil': a list of PIL images; 'np': (B, H, W, 3) in [0, 1]; 'pt': (B, 3, H, W) in [0, 1]
+    "Images of (B, N) or (B, h, w) code grids (the VQ-VAE decoder; background-code cells white, see `paint_background`)."
     G = self.cftn.grid_size
     grids = codes.reshape(-1, G, G).to(self.device)
     with torch.no_grad(): x = self.vqvae.decode(grids)
     if self.paints_background(white_background): x = paint_background(x, grids, self.background_code)
-    return [tensor_to_pil(o) for o in x.cpu()]
+    if _output_type(output_type) == 'pil': return [tensor_to_pil(o) for o in x.cpu()]
+    x = ((x.float().clamp(-1, 1) + 1) / 2).cpu()                                    # (B, 3, H, W) in [0, 1]
+    return x if output_type == 'pt' else x.permute(0, 2, 3, 1).numpy()
 
 # %% ../nbs/11_pipeline.ipynb #ac3c93b0
 def mask_to_grid(mask, grid_size:int) -> torch.Tensor:
@@ -206,11 +262,15 @@ def inpaint(self:MaskGITPipeline,
             generator:torch.Generator|None=None, # all randomness, on the pipeline's device
             callback_on_step_end=None,       # f(pipe, step, total, state) after every step, as in the call
             white_background:bool|None=None, # draw the background code pure white (None: sampling.white_background)
+            output_type:str='pil',           # 'pil', 'np' or 'pt', as in the call
+            return_dict:bool=True,           # False: the tuple (images,)
             **settings,                      # decoding settings as in the call: num_inference_steps, guidance_scale, temperature, ...
-           ) -> list:
-    "Regenerate the masked region of `image` under `prompt`; a list of PIL images (decoding settings as in the call)."
+           ) -> MaskGITPipelineOutput:
+    "Regenerate the masked region of `image` under `prompt`: `.images` (decoding settings as in the call)."
     scheduler = self.scheduler_for(**settings)
     num = check_value('sampling.num_samples', num_images_per_prompt, 'num_images_per_prompt')
+    output_type = _output_type(output_type)
+    _check_fits(num, self.image_size, self.cftn.num_tokens, scheduler.steps, False)
     generator, white = self._generator(generator), self.paints_background(white_background)
     if not isinstance(image, Image.Image): raise TypeError(f"image must be a PIL image, got {type(image).__name__}")
     if not isinstance(prompt, str): raise ValueError(f"prompt must be a string, got {prompt!r}")
@@ -219,10 +279,12 @@ def inpaint(self:MaskGITPipeline,
     regen = mask_to_grid(mask, self.cftn.grid_size).flatten().to(self.device)
     if not regen.any(): raise ValueError("the mask selects nothing to regenerate")
     text, tmask = self.encode_prompts([prompt])
-    cb = _step_callback(self, callback_on_step_end, 0, scheduler.steps, range(num))
-    out = generate_codes(self.cftn, text, tmask, scheduler=scheduler, num_samples=num, init_codes=codes, keep_mask=~regen[None],
-                         uncond=self._negative(negative_prompt, 1), generator=generator, callback=cb)
-    return self.decode(out, white)
+    with tqdm(total=scheduler.steps, **{'desc': 'in-painting', 'unit': 'step', **self._progress_bar_config}) as progress:
+        cb = _with_progress(progress, _step_callback(self, callback_on_step_end, 0, scheduler.steps, range(num)))
+        codes = generate_codes(self.cftn, text, tmask, scheduler=scheduler, num_samples=num, init_codes=codes, keep_mask=~regen[None],
+                               uncond=self._negative(negative_prompt, 1), generator=generator, callback=cb)
+    out = MaskGITPipelineOutput(self.decode(codes, white, output_type))
+    return out if return_dict else out.to_tuple()
 
 # %% ../nbs/11_pipeline.ipynb #0d8b47cd
 @patch(cls_method=True)

@@ -325,13 +325,14 @@ def read_metrics(run_dir, stage:str|None=None) -> list:
     return [r for r in rows if stage is None or r['stage'] == stage]
 
 def open_wandb(run_dir, stage:str, wandb_cfg, config:dict|None=None):
-    "The wandb run of `stage` (resumed by the id kept in the run folder), or None when `wandb_cfg` is None or its mode is 'disabled'."
-    if wandb_cfg is None or wandb_cfg.mode == 'disabled': return None
+    "The wandb run of `stage` (resumed by the id kept in the run folder), or None when `wandb_cfg` is None or the mode is 'disabled' ($WANDB_MODE wins over the config)."
+    mode = os.environ.get('WANDB_MODE') or (wandb_cfg.mode if wandb_cfg is not None else 'disabled')
+    if wandb_cfg is None or mode == 'disabled': return None
     import secrets, wandb
     run = RunFolder(run_dir); id_file = run.wandb_id(stage)
     run_id = id_file.read_text().strip() if id_file.exists() else secrets.token_hex(4)
     atomic_write_text(id_file, run_id)
-    return wandb.init(project=wandb_cfg.project, mode=wandb_cfg.mode, dir=str(run.path), id=run_id, resume='allow',
+    return wandb.init(project=wandb_cfg.project, mode=mode, dir=str(run.path), id=run_id, resume='allow', job_type=stage,
                       name=f"{run.path.name}-{stage}", group=run.path.name, config=config, settings=wandb.Settings(silent=True))
 
 # %% ../nbs/00a_run.ipynb #41b1331a

@@ -29,19 +29,27 @@ def guided_logits(
     text_mask:Tensor|None, # (B, L) bool, True = real token
     guidance:float, # g >= 0; 0 (or a `text` of None) = unconditional only
     uncond:tuple|None=None, # (text, text_mask) for the unconditional branch; None = null condition
-) -> Tensor: # (B, N, K) float logits: uncond + g * (cond - uncond)
+    at:Tensor|None=None, # (B, N) bool: logits only at these positions
+    cache:dict|None=None, # kept by the caller across steps: each branch's `model.condition`, computed once
+) -> Tensor: # (B, N, K) float logits uncond + g * (cond - uncond); with `at`: (at.sum(), K)
     "Classifier-free guided logits from one (batched) forward pass."
     B, dev = codes.shape[0], codes.device
     yes, no = torch.ones(B, dtype=torch.bool, device=dev), torch.zeros(B, dtype=torch.bool, device=dev)
     u_text, u_mask, u_drop = (text, text_mask, yes) if uncond is None else (*uncond, no)
-    if text is None or guidance == 0: return model(codes, u_text, u_mask, drop_condition=u_drop).float()
-    if guidance == 1: return model(codes, text, text_mask, drop_condition=no).float()
+    def run(branch, codes, text, text_mask, drop, at):
+        if cache is None or not hasattr(model, 'condition'):
+            out = model(codes, text, text_mask, drop_condition=drop)
+            return (out if at is None else out[at]).float()
+        if branch not in cache: cache[branch] = model.condition(text, text_mask, drop)
+        return model(codes, condition=cache[branch], at=at).float()
+    if text is None or guidance == 0: return run('uncond', codes, u_text, u_mask, u_drop, at)
+    if guidance == 1: return run('cond', codes, text, text_mask, no, at)
     L = max(text.shape[1], u_text.shape[1])
-    logits = model(torch.cat([codes, codes]),
-                   torch.cat([_pad_tokens(text, L), _pad_tokens(u_text, L)]),
-                   torch.cat([_pad_tokens(text_mask, L), _pad_tokens(u_mask, L)]),
-                   drop_condition=torch.cat([no, u_drop])).float()   # (2B, N, K)
-    cond, unc = logits[:B], logits[B:]
+    logits = run('both', torch.cat([codes, codes]),
+                 torch.cat([_pad_tokens(text, L), _pad_tokens(u_text, L)]),
+                 torch.cat([_pad_tokens(text_mask, L), _pad_tokens(u_mask, L)]),
+                 torch.cat([no, u_drop]), None if at is None else torch.cat([at, at]))   # (2B, N, K) or (2M, K)
+    cond, unc = logits.chunk(2)
     return unc + guidance * (cond - unc)
 
 # %% ../nbs/10_sampling.ipynb #a7e7d250
@@ -110,14 +118,14 @@ def generate_codes(
     scheduler = scheduler or MaskGITScheduler()
     codes, text, text_mask, uncond = decoding_batch(model, text, text_mask, num_samples, uncond, init_codes, keep_mask, generator)
     mask_id, T = model.mask_token_id, scheduler.steps
-    n0, intermediates = (codes == mask_id).sum(1), []                                   # (B,) positions to fill
+    n0, intermediates, cache = (codes == mask_id).sum(1), [], {}                        # (B,) positions to fill
     was_training = getattr(model, 'training', None)
     if was_training is not None: model.eval()
     try:
         with torch.no_grad():
             for t in range(T):
-                if (codes == mask_id).any():
-                    logits = guided_logits(model, codes, text, text_mask, scheduler.guidance_at(t), uncond)   # (B, N, K)
+                if (unknown := codes == mask_id).any():
+                    logits = guided_logits(model, codes, text, text_mask, scheduler.guidance_at(t), uncond, at=unknown, cache=cache)  # (M, K)
                     codes = scheduler.step(t, codes, logits, n0, mask_id, generator)
                 if return_intermediates: intermediates.append(codes.clone())
                 if callback is not None: callback(t, T, codes.clone())

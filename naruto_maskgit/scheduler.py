@@ -122,14 +122,16 @@ def confidence(self:MaskGITScheduler,
 def step(self:MaskGITScheduler,
          t:int,                      # the step, 0-based
          codes:Tensor,               # (B, N) long, mask_token_id where masked
-         logits:Tensor,              # (B, N, K) guided logits of this step's forward pass
+         logits:Tensor,              # (B, N, K) guided logits of this step's forward pass, or (M, K) at the masked positions only
          num_masked_initial:Tensor,  # (B,) long, n0: positions masked before the first step
          mask_token_id:int,
          generator=None) -> Tensor:  # (B, N) long: the codes after step t
     "One step of iterative parallel decoding: draw candidates at the masked positions, keep the surest, mask the rest again."
-    if logits.shape[:2] != codes.shape: raise ValueError(f"logits {tuple(logits.shape)} do not match codes {tuple(codes.shape)}")
     unknown = codes == mask_token_id                                               # (B, N)
-    scaled = logits[unknown] / self.temperature                                    # (M, K), masked positions only
+    if logits.dim() == 3 and logits.shape[:2] == codes.shape: logits = logits[unknown]   # (M, K), masked positions only
+    elif logits.dim() != 2 or logits.shape[0] != unknown.sum():
+        raise ValueError(f"logits {tuple(logits.shape)} fit neither the codes {tuple(codes.shape)} nor their {int(unknown.sum())} masked positions")
+    scaled = logits / self.temperature                                             # (M, K)
     if scaled.shape[-1] > mask_token_id: scaled[:, mask_token_id:] = float('-inf') # never draw the mask token
     logp = scaled.log_softmax(-1)
     picked = draw_categorical(logp.exp(), generator)                               # (M, 1)

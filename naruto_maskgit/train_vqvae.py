@@ -13,7 +13,7 @@ from torch import nn
 from safetensors.torch import save_file
 from fastcore.script import call_parse, Param
 
-from .config import RunConfig, load_config, config_to_dict
+from .config import RunConfig, ConfigError, load_config, config_to_dict
 from .data import CaptionedImages, collate_captioned
 from .vqvae import (VQVAE, evaluate_vqvae, encode_split, white_patches, merge_background_codes, background_code,
                                   recorded_background)
@@ -47,6 +47,11 @@ def _train_vqvae(cfg, wandb_mode):
     run_dir = prepare_run_dir(cfg); tc = cfg.train_vqvae
     use_run_threads(run_dir)                                  # the run's recorded count, or the first choice recorded
     out_dir = RunFolder(run_dir).vqvae
+    tuned = (model_record(out_dir) or {}).get('decoder_steps', 0)   # a finished tokenizer is never replaced by one with less tuning
+    if tuned > tc.decoder_steps:
+        raise ConfigError(f"{out_dir} was saved after {tuned} steps of decoder tuning, but train_vqvae.decoder_steps is {tc.decoder_steps}: "
+                          f"rerunning would replace it with the tokenizer from before that phase. Put train_vqvae.decoder_steps: {tuned} "
+                          "back, or use a new task_name")
     acc = make_accelerator(tc.mixed_precision, tc.grad_accum_steps)
     train = CaptionedImages.from_config(cfg.data, 'train', cfg.seed)
     test = CaptionedImages.from_config(cfg.data, 'test', cfg.seed)

@@ -14,7 +14,7 @@ from accelerate.utils import set_seed
 from tqdm.auto import tqdm
 
 from .config import ConfigError
-from .run import (RunFolder, NonFiniteWeights, WEIGHTS, MODEL_CONFIG, check_finite, clean_checkpoints,
+from .run import (RunFolder, NonFiniteWeights, ProvenanceError, WEIGHTS, MODEL_CONFIG, check_finite, clean_checkpoints,
                                 commit_checkpoint, resume_checkpoint, checkpoint_folder, checkpoint_step, save_model,
                                 saved_step, drop_metrics_after, append_metrics, open_wandb)
 from .files import WriteFailed, atomic_write_text, verify_folder
@@ -174,6 +174,19 @@ def _check_extra_state(ckpt, registered:int, stage:str):
         raise ConfigError(f"{ckpt} holds {saved - 2} extra training state(s) but this run has {registered - 2}: a setting that adds "
                           f"state changed since it was saved (train_cftn.ema_decay 0 <-> > 0). Put the setting back, or use a new task_name")
 
+# %% ../nbs/04_training.ipynb #p1ck1e01
+def _check_pickles(ckpt):
+    "Refuse a checkpoint whose registered states (`custom_checkpoint_*.pkl`) hold anything but tensors, numbers and containers."
+    for f in sorted(Path(ckpt).glob('custom_checkpoint_*.pkl')):
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter('ignore')                          # torch's note on the pickle protocol: not the user's business
+                torch.load(f, map_location='cpu', weights_only=True)
+        except Exception as e:
+            raise ProvenanceError(f"{f} holds more than tensors and numbers ({type(e).__name__}), so it could run code when loaded: "
+                                  f"refusing to resume from {ckpt}. Delete that checkpoint folder (training resumes from an older one "
+                                  "or starts over), or train in a new task_name") from None
+
 # %% ../nbs/04_training.ipynb #3374b941
 def _apply_config_hparams(optimizer, scheduler, wanted:list, stage:str, step:int, say=print, section:str|None=None):
     "After a resume, use the config's learning rate and weight decay (not the checkpoint's) and say what changed."
@@ -207,6 +220,7 @@ def train_loop(accelerator, *, stage:str, run_dir, train_cfg, seed:int, model, o
     last = resume_checkpoint(ckpt_dir)
     if last is not None:
         _check_extra_state(last, 2 + len(extra_state), stage)
+        _check_pickles(last)                                             # before anything in it is unpickled
         accelerator.load_state(str(last))
         accelerator.print(f"{stage}: resumed from {last} (step {counter.step})")
         _apply_config_hparams(optimizer, scheduler, wanted, stage, counter.step, accelerator.print, section)

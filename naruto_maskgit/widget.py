@@ -55,6 +55,7 @@ class PromptDemo:
                  scale:int|None=None,        # enlargement of the samples (None: about 128 px each)
                  strip_scale:int|None=None): # enlargement of the strip's frames (None: half of `scale`, at least 1)
         self.pipe, self.scale, s = pipe, scale or display_scale(pipe.image_size), pipe.sampling
+        pipe.set_progress_bar_config(disable=True)                     # the demo draws its own progress: the strip
         self.strip_scale = strip_scale or max(1, self.scale // 2)
         self.prompt = W.Text(value=prompt, description='Prompt', layout=W.Layout(width='420px'))
         self.negative_prompt = W.Text(value='', description='Negative', placeholder='what to steer away from (optional)',
@@ -102,7 +103,7 @@ class PromptDemo:
                                        guidance_scale=kw['guidance'], temperature=kw['temperature'],
                                        generator=torch.Generator(device=self.pipe.device).manual_seed(kw['seed']),
                                        num_images_per_prompt=kw['num_samples'], sampler=kw['sampler'],
-                                       callback_on_step_end=self._on_step)
+                                       callback_on_step_end=self._on_step).images
                 finally:
                     self.messages.value = ''.join(f"<div>warning: {html.escape(str(w.message))}</div>" for w in caught)
             g = image_grid(images, nrow=min(4, len(images)))
