@@ -94,7 +94,7 @@ def encode_dataset(cfg:RunConfig, batch_size:int=64) -> dict:
 
 def _encode_dataset(cfg, batch_size):
     from naruto_maskgit.text import CaptionEncoder, cache_caption_features
-    run = RunFolder(cfg.run_dir)
+    run = RunFolder(prepare_run_dir(cfg))                     # the run's shape keys (data.image_size, ...) must not have changed
     use_run_threads(run)
     model = load_vqvae(run)
     tok = tokenizer_record(run.vqvae)

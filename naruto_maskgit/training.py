@@ -225,6 +225,7 @@ def train_loop(accelerator, *, stage:str, run_dir, train_cfg, seed:int, model, o
         accelerator.print(f"{stage}: resumed from {last} (step {counter.step})")
         _apply_config_hparams(optimizer, scheduler, wanted, stage, counter.step, accelerator.print, section)
         if logger is not None and accelerator.is_main_process: drop_metrics_after(logger.path, stage, counter.step)
+    elif logger is not None and accelerator.is_main_process: drop_metrics_after(logger.path, stage, 0)   # from scratch: earlier rows of this stage are stale
     if counter.step >= tc.steps: return accelerator.unwrap_model(model), counter.step
     batches = batches_from(dataset, tc.batch_size, counter.step * tc.grad_accum_steps, seed,
                            accelerator.process_index, accelerator.num_processes, collate_fn, getattr(tc, 'num_workers', 0))
