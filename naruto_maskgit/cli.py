@@ -39,7 +39,7 @@ def _free_stem(out_dir:Path, stem:str, names:list) -> str:
 
 # %% ../nbs/12_cli.ipynb #38e5b894
 def _write_new(files:dict, overwrite:bool) -> bool:
-    "Write {path: PIL image} as PNGs (with `im.info['pnginfo']`) through temporary files; False, with none written, if a name was taken."
+    "Write {path: (PIL image, PngInfo)} as PNGs through temporary files; False, with none written, if a name was taken."
     made = []
     try:
         for path, (im, info) in files.items():
@@ -50,11 +50,9 @@ def _write_new(files:dict, overwrite:bool) -> bool:
                 else: os.link(tmp, path)                     # fails if the name exists: never over another process's file
                 made.append(path)
             finally: tmp.unlink(missing_ok=True)
-    except FileExistsError:
+    except BaseException as e:                               # all or nothing: remove what this call wrote
         for p in made: p.unlink(missing_ok=True)
-        return False
-    except BaseException:
-        for p in made: p.unlink(missing_ok=True)
+        if isinstance(e, FileExistsError): return False
         raise
     return True
 

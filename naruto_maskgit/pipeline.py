@@ -157,6 +157,11 @@ def _output_type(output_type) -> str:
     if output_type not in OUTPUT_TYPES: raise ValueError(f"output_type must be one of {', '.join(map(repr, OUTPUT_TYPES))}, got {output_type!r}")
     return output_type
 
+@patch
+def _progress_bar(self:MaskGITPipeline, total:int, desc:str):
+    "A progress bar over `total` decoding steps, with the settings of `set_progress_bar_config`."
+    return tqdm(total=total, **{'desc': desc, 'unit': 'step', **self._progress_bar_config})
+
 def _with_progress(progress, callback):
     "A step callback that advances `progress` and then calls `callback` (if any)."
     def step_end(t, T, codes):
@@ -208,7 +213,7 @@ def __call__(self:MaskGITPipeline,
     rows = torch.arange(len(prompts)).repeat_interleave(num)                     # prompt of each image
     T, batches = scheduler.steps, math.ceil(len(rows) / batch_size)
     images, inter = [], []
-    with tqdm(total=batches * T, **{'desc': 'decoding', 'unit': 'step', **self._progress_bar_config}) as progress:
+    with self._progress_bar(batches * T, 'decoding') as progress:
         for k in range(batches):
             s = k * batch_size; idx = rows[s:s + batch_size]
             L = int(length[idx].max())                                            # the padding this batch had on its own
@@ -279,7 +284,7 @@ def inpaint(self:MaskGITPipeline,
     regen = mask_to_grid(mask, self.cftn.grid_size).flatten().to(self.device)
     if not regen.any(): raise ValueError("the mask selects nothing to regenerate")
     text, tmask = self.encode_prompts([prompt])
-    with tqdm(total=scheduler.steps, **{'desc': 'in-painting', 'unit': 'step', **self._progress_bar_config}) as progress:
+    with self._progress_bar(scheduler.steps, 'in-painting') as progress:
         cb = _with_progress(progress, _step_callback(self, callback_on_step_end, 0, scheduler.steps, range(num)))
         codes = generate_codes(self.cftn, text, tmask, scheduler=scheduler, num_samples=num, init_codes=codes, keep_mask=~regen[None],
                                uncond=self._negative(negative_prompt, 1), generator=generator, callback=cb)
