@@ -20,7 +20,8 @@ from .train_cftn import train_cftn
 from .pipeline import MaskGITPipeline
 
 # %% auto #0
-__all__ = ['QUICKSTART_PROMPTS', 'slug', 'generate_to_files', 'naruto_generate', 'run_quickstart', 'naruto_quickstart']
+__all__ = ['QUICKSTART_PROMPTS', 'QUICKSTART_HELD_OUT', 'slug', 'generate_to_files', 'naruto_generate', 'quickstart_label',
+           'run_quickstart', 'naruto_quickstart']
 
 # %% ../nbs/12_cli.ipynb #0b95adff
 def slug(text:str, max_bytes:int=60) -> str:
@@ -120,8 +121,13 @@ def naruto_generate(config:Param("the run's YAML config file (or give --run)", s
 
 
 # %% ../nbs/12_cli.ipynb #1fc79539
-QUICKSTART_PROMPTS = ['red apple emoji, food fruit', 'blue heart emoji, heart', 'green heart emoji, heart',
-                      'yellow heart emoji, heart', 'tangerine emoji, food fruit', 'eggplant emoji, food vegetable']
+QUICKSTART_PROMPTS = ['red apple emoji, food fruit', 'blue heart emoji, heart', 'green heart emoji, heart', 'tangerine emoji, food fruit',
+                      'aubergine emoji, food vegetable', 'cat face emoji, animal mammal']     # training captions
+QUICKSTART_HELD_OUT = ['yellow heart emoji, heart', 'banana emoji, food fruit']                # held-out captions: never seen in training
+
+def quickstart_label(prompt:str) -> str:
+    "A grid row's heading: the prompt, marked when it is one of `QUICKSTART_HELD_OUT`."
+    return f"held-out caption: {prompt}" if prompt in QUICKSTART_HELD_OUT else prompt
 
 def _codes_current(cfg:RunConfig) -> bool:
     "Are the run's codes made by its saved VQ-VAE (`run.codes_problem`), with caption caches, and mirrored copies exactly when `data.hflip`?"
@@ -129,7 +135,7 @@ def _codes_current(cfg:RunConfig) -> bool:
     if codes_problem(run) is not None or not all(run.text_cache(s).exists() for s in SPLITS): return False
     return (load_codes(run, 'train')['codes_flipped'] is not None) == cfg.data.hflip
 
-def run_quickstart(out='runs/quickstart', prompts=QUICKSTART_PROMPTS, num_samples:int=4, seed:int=0, cfg:RunConfig|None=None) -> Path:
+def run_quickstart(out='runs/quickstart', prompts=QUICKSTART_PROMPTS + QUICKSTART_HELD_OUT, num_samples:int=4, seed:int=0, cfg:RunConfig|None=None) -> Path:
     "The whole pipeline on the bundled data; returns the run folder (with `quickstart_grid.png` when `prompts`)."
     cfg = cfg or quickstart_config(str(out))
     with RunLock(cfg.run_dir): return _quickstart(cfg, prompts, num_samples, seed)
@@ -145,7 +151,7 @@ def _quickstart(cfg, prompts, num_samples, seed):
         pipe = MaskGITPipeline.from_pretrained(cfg.run_dir)
         images = pipe(list(prompts), num_images_per_prompt=num_samples, generator=torch.Generator().manual_seed(seed)).images
         grid = RunFolder(cfg.run_dir).quickstart_grid
-        labelled_grid(images, list(prompts), num_samples).save(grid)
+        labelled_grid(images, [quickstart_label(p) for p in prompts], num_samples).save(grid)
         print(f"samples: {grid}")
     print(f"quickstart finished in {time.time() - t0:.0f} s; run folder: {cfg.run_dir}")
     return cfg.run_dir

@@ -11,7 +11,8 @@ import torch.nn.functional as F
 from fastcore.script import call_parse, Param
 
 from .config import RunConfig, ConfigError, load_config, config_to_dict
-from .data import image_grid, display_scale
+from .data import image_grid, display_scale, labelled_grid, tensor_to_pil
+from .scheduler import MaskGITScheduler
 from PIL import Image
 from .masking import random_mask
 from .text import CaptionEncoder
@@ -117,19 +118,18 @@ def inpaint_preview(model, vqvae, dataset:CodesDataset, n:int=4, steps:int=8, se
         imgs = vqvae.decode(torch.cat([codes, out]).view(-1, G, G))
     return image_grid(imgs, nrow=len(codes))
 
-def prompt_preview(model, vqvae, dataset:CodesDataset, n:int=4, steps:int=12, guidance:float=3.0, seed:int=0) -> Image.Image:
-    "Images generated from the first `n` distinct captions of `dataset`, enlarged (nearest) to about 128 px each: what wandb shows at each evaluation."
+def prompt_preview(model, vqvae, dataset:CodesDataset, n:int=4, scheduler=None, samples:int=2, seed:int=0) -> Image.Image:
+    "`samples` images for each of the first `n` distinct captions of `dataset`, one row per caption headed by it, about 128 px each: what wandb shows at each evaluation."
     from naruto_maskgit.sampling import generate_codes
     from naruto_maskgit.scheduler import MaskGITScheduler
     idx = list({c: i for i, c in reversed(list(enumerate(dataset.captions)))}.values())[::-1][:n]   # first row of each caption
-    b = dataset.collate(idx)
+    b = dataset.collate([i for i in idx for _ in range(samples)])
     dev = next(model.parameters()).device
-    out = generate_codes(model, b['text'].to(dev), b['text_mask'].to(dev), scheduler=MaskGITScheduler(steps=steps, guidance=guidance),
+    out = generate_codes(model, b['text'].to(dev), b['text_mask'].to(dev), scheduler=scheduler or MaskGITScheduler(),
                        generator=torch.Generator(device=dev).manual_seed(seed))
     G = model.grid_size
     with torch.no_grad(): imgs = vqvae.decode(out.view(-1, G, G))
-    g = image_grid(imgs, nrow=len(idx)); k = display_scale(imgs.shape[-1])
-    return g.resize((g.width * k, g.height * k), Image.NEAREST)
+    return labelled_grid([tensor_to_pil(x) for x in imgs], [dataset.captions[i] for i in idx], samples)
 
 def decay_groups(model:torch.nn.Module, weight_decay:float) -> list:
     "Optimizer groups: matrices (p.dim() >= 2) decay, except those the model lists in `no_weight_decay()`; vectors (biases, norms) never do."
@@ -163,7 +163,7 @@ def _train_cftn(cfg, wandb_mode):
     def eval_fn(m, step):
         m = ema.model if ema is not None else m
         metrics = evaluate_cftn(m, test, tc.eval_mask_ratios, seed=cfg.seed, device=acc.device)
-        images = ({'inpainting': inpaint_preview(m, vqvae.to(acc.device), test), 'prompts': prompt_preview(m, vqvae.to(acc.device), test)}
+        images = ({'inpainting': inpaint_preview(m, vqvae.to(acc.device), test), 'prompts': prompt_preview(m, vqvae.to(acc.device), test, scheduler=MaskGITScheduler.from_config(cfg.sampling))}
                   if logger.wandb is not None else {})
         return metrics, images
     loss_fn = lambda m, b: masked_token_loss(m, b, tc.mask_schedule, tc.cond_drop_prob, tc.label_smoothing, tc.caption_token_drop, tc.caption_noise)

@@ -20,7 +20,8 @@ from torch.utils.data import DataLoader
 from tqdm.auto import tqdm
 
 from .quantizer import VectorQuantizerEMA, CodebookUsage
-from .data import collate_captioned, image_grid
+from .data import collate_captioned, image_grid, display_scale
+from PIL import Image
 
 # %% ../nbs/03_vqvae.ipynb #e40d78bc
 def _norm(channels:int) -> nn.GroupNorm:
@@ -182,7 +183,7 @@ def psnr(x:Tensor, # (B, C, H, W) images in [-1, 1]
 # %% ../nbs/03_vqvae.ipynb #c94076ac
 @torch.no_grad()
 def evaluate_vqvae(model:VQVAE, dataset, batch_size:int=32, device=None, grid_images:int=8, background:int|None=None) -> tuple[dict, dict]:
-    "PSNR, codebook usage and perplexity of `model` over all of `dataset`, and a reconstruction grid; with a `background` code, drawn from the codes as `naruto_encode` stores them (every all-white patch on that code)."
+    "PSNR, codebook usage and perplexity of `model` over all of `dataset`, and a reconstruction grid (real above, enlarged to about 128 px); with a `background` code, drawn from the codes as `naruto_encode` stores them (every all-white patch on that code)."
     device = device or next(model.parameters()).device
     was_training = model.training; model.eval()
     usage, psnrs, grid = CodebookUsage(model.quantizer.codebook_size), [], None
@@ -196,7 +197,8 @@ def evaluate_vqvae(model:VQVAE, dataset, batch_size:int=32, device=None, grid_im
         psnrs += psnr(recon, x, reduction='none').tolist()
         if grid is None:
             n = min(grid_images, len(x))
-            grid = image_grid(torch.cat([x[:n], recon[:n]]).cpu(), nrow=n)
+            grid = image_grid(torch.cat([x[:n], recon[:n]]).cpu(), nrow=n); k = display_scale(x.shape[-1])
+            grid = grid.resize((grid.width * k, grid.height * k), Image.NEAREST)      # small images enlarged (nearest: their real pixels)
     model.train(was_training)
     return ({'psnr': sum(psnrs) / max(1, len(psnrs)), 'usage': usage.usage,
              'perplexity': usage.perplexity, 'codes_used': usage.num_used}, {'reconstructions': grid})
