@@ -8,7 +8,7 @@ import hashlib, json, os, re, time, unicodedata
 from pathlib import Path
 from fastcore.script import call_parse, Param
 
-from .config import load_config, quickstart_config, RunConfig
+from .config import load_config, quickstart_config, config_yaml, RECIPES, RunConfig
 import torch
 from .config import check_value
 from .data import labelled_grid
@@ -152,6 +152,11 @@ def _quickstart(cfg, prompts, num_samples, seed):
 
 @call_parse
 def naruto_quickstart(out:str='runs/quickstart', # the run folder
-                      seed:int=0):                # sampling seed of the final grid
+                      seed:int=0,                 # sampling seed of the final grid
+                      print_config:str=None):     # print a recipe's config as YAML (naruto or quickstart) and stop: no checkout needed
     "Train and sample the whole pipeline on the bundled emoji data (CPU, minutes); run again to resume or reuse."
-    with cli_errors('naruto_quickstart'): run_quickstart(out, seed=seed)
+    with cli_errors('naruto_quickstart'):
+        if print_config is not None:
+            if print_config not in RECIPES: raise ValueError(f"--print_config must be one of {', '.join(RECIPES)}, got {print_config!r}")
+            print(config_yaml(print_config), end=''); return
+        run_quickstart(out, seed=seed)
