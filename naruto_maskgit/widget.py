@@ -5,6 +5,7 @@
 # %% ../nbs/13_widget.ipynb #d27bc887
 from __future__ import annotations
 import html, io, math, secrets, time, warnings
+from datetime import datetime
 import numpy as np
 import torch
 from PIL import Image, ImageDraw
@@ -15,7 +16,7 @@ from .config import SAMPLERS
 from .data import image_grid, display_scale
 
 # %% auto #0
-__all__ = ['decoding_frames', 'decoding_strip', 'framed_grid', 'strip_rows', 'PromptDemo']
+__all__ = ['decoding_frames', 'decoding_strip', 'framed_grid', 'strip_rows', 'ClickButton', 'PromptDemo']
 
 # %% ../nbs/13_widget.ipynb #d77d8ff7
 def decoding_frames(pipe:MaskGITPipeline, steps_codes:torch.Tensor, grey=(160, 160, 160), scale:int=1) -> list:
@@ -62,6 +63,22 @@ def strip_rows(frames:list, max_width:int, pad:int=2) -> int:
     "How many strip frames fit in one row of `max_width` pixels (at least 1): the strip wraps, so its last frame needs no scrolling."
     return max(1, (max_width - pad) // (frames[0].width + pad))
 
+def _sent_time(msg:dict) -> float|None:
+    "When the browser sent a widget message (its header's `date`, POSIX seconds), or None when it has no date."
+    d = (msg.get('header') or {}).get('date')
+    if isinstance(d, str):
+        try: d = datetime.fromisoformat(d.replace('Z', '+00:00'))
+        except ValueError: return None
+    return d.timestamp() if isinstance(d, datetime) else None
+
+class ClickButton(W.Button):
+    "A `Button` that knows, while its click handlers run, when the browser sent the click (`sent`; None for `click()` from code)."
+    sent = None
+    def _handle_msg(self, msg):
+        self.sent = _sent_time(msg)
+        try: super()._handle_msg(msg)
+        finally: self.sent = None
+
 def _notice(text:str) -> str:
     "`text` as a neutral information line (grey, not the red of an error)."
     return f'<div style="color:#555">note: {html.escape(text)}</div>'
@@ -72,7 +89,7 @@ _LABEL = {'description_width': '90px'}   # wide enough for every control's name 
 
 class PromptDemo:
     "An ipywidgets demo for a trained run: prompt, steps, guidance, temperature, seed, samples, the grid and the decoding strip."
-    double_click_s = 0.5   # a click handled this soon after a generation ended is the second half of a double click: ignored
+    double_click_s = 0.5   # a click sent this soon after the last one (or, from code, handled this soon after a run ended) is ignored
     def __init__(self, pipe:MaskGITPipeline, prompt:str='red apple emoji',
                  scale:int|None=None,        # enlargement of the samples (None: about 128 px each)
                  strip_scale:int|None=None,  # enlargement of the strip's frames (None: half of `scale`, at least 1)
@@ -90,13 +107,13 @@ class PromptDemo:
         self.seed = W.BoundedIntText(value=0, min=0, max=2**31 - 1, description='Seed', style=_LABEL)
         self.new_seed = W.Checkbox(value=True, description='new seed each click', indent=False, layout=W.Layout(width='auto'))
         self.num_samples = W.IntSlider(value=4, min=1, max=16, description='Samples', style=_LABEL)
-        self.button = W.Button(description='Generate', button_style='primary')
+        self.button = ClickButton(description='Generate', button_style='primary')
         self.progress = W.IntProgress(value=0, min=0, max=1, layout=W.Layout(width='240px'))
         self.status, self.messages, self.note = W.HTML(), W.HTML(), W.HTML()
         self.grid, self.strip = _picture(), _picture()
         self.button.on_click(self._click)
         for w in (self.guidance, self.negative_prompt): w.observe(lambda _: self._show_note(), 'value')
-        self.last, self.frames, self.busy, self._ended = None, [], False, -math.inf
+        self.last, self.frames, self.busy, self._ended, self._sent = None, [], False, -math.inf, -math.inf
         self._show_note()
 
     def guidance_note(self) -> str:
@@ -161,7 +178,12 @@ class PromptDemo:
 
     def _click(self, _=None):
         "The button's handler: one generation per click (a click while busy, or a double click's second half, is ignored); errors are shown in the panel (raising would only reach JupyterLab's log console)."
-        if self.busy or time.monotonic() - self._ended < self.double_click_s: return
+        if self.busy: return                                            # ipykernel 7 can run a handler while another one runs
+        sent = self.button.sent
+        if sent is None:                                                # button.click() from code: no browser time
+            if time.monotonic() - self._ended < self.double_click_s: return
+        elif sent - self._sent < self.double_click_s: return            # both times from the browser's clock: no skew
+        else: self._sent = sent
         try: self.generate()
         except Exception: pass
 
