@@ -87,8 +87,40 @@ def sinusoids(length:int, dim:int, std:float=0.02) -> Tensor:
     return x * std / x.std().clamp_min(1e-6)
 
 # %% ../nbs/08_cftn.ipynb #6b2358df
+_CFTN_CARD = """---
+{{ card_data }}
+---
+
+# CFTN generator (naruto_maskgit)
+
+The generator of a [naruto_maskgit]({{ repo_url }}) text-to-image pipeline: a caption-conditioned masked transformer
+(MaskGIT's bidirectional transformer with cross-attention to caption features). Given a grid of VQ codes with some
+positions masked and a caption, it predicts the masked codes; iterative parallel decoding turns an all-masked grid into an
+image's codes. `config.json` holds its sizes; `provenance.json` the steps it was trained to and the fingerprint of the
+tokenizer whose codes it learned: it only works with that tokenizer (`../vqvae`), and loading refuses any other.
+
+Load the whole pipeline (the folder above this one, with its own model card), not this folder alone:
+
+```python
+from naruto_maskgit.pipeline import MaskGITPipeline
+pipe = MaskGITPipeline.from_pretrained("path/to/pipeline")   # or its hub id
+images = pipe("red apple emoji").images
+```
+
+The generator alone (logits over the codebook for every position):
+
+```python
+from naruto_maskgit.cftn import CFTN
+cftn = CFTN.from_pretrained("path/to/pipeline/cftn")
+logits = cftn(codes, text, text_mask)   # (B, N) codes, (B, L, D) caption features, (B, L) mask -> (B, N, K)
+```
+
+naruto_maskgit is not on PyPI: install it from a clone of {{ repo_url }} (`pip install torch`, then `pip install -e .` in the clone; its README says more).
+"""
+
 class CFTN(nn.Module, PyTorchModelHubMixin, library_name="naruto_maskgit", pipeline_tag="text-to-image",
-           tags=["maskgit", "naruto_maskgit"], repo_url="https://github.com/naruto-maskgit/naruto_maskgit"):
+           tags=["maskgit", "naruto_maskgit"], repo_url="https://github.com/naruto-maskgit/naruto_maskgit",
+           model_card_template=_CFTN_CARD):
     "Caption-conditioned masked transformer over a grid of VQ codes (MaskGIT's bidirectional transformer with cross-attention)."
     def __init__(self,
                  codebook_size:int=4096,  # K: number of VQ codes; id K is [MASK]

@@ -8,16 +8,17 @@ import hashlib, json, os, re, time, unicodedata
 from pathlib import Path
 from fastcore.script import call_parse, Param
 
-from .config import load_config, quickstart_config, RunConfig
+from .config import load_config, quickstart_config, config_yaml, RECIPES, RunConfig
 import torch
 from .config import check_value
 from .data import labelled_grid
+from PIL import Image
 from PIL.PngImagePlugin import PngInfo
 from .run import RunFolder, RunLock, SPLITS, codes_problem, load_codes
 from .host import cli_errors, use_run_threads
 from .train_vqvae import train_vqvae, encode_dataset
 from .train_cftn import train_cftn
-from .pipeline import MaskGITPipeline
+from .pipeline import MaskGITPipeline, check_strength
 
 # %% auto #0
 __all__ = ['QUICKSTART_PROMPTS', 'QUICKSTART_HELD_OUT', 'slug', 'generate_to_files', 'naruto_generate', 'quickstart_label',
@@ -59,19 +60,21 @@ def _write_new(files:dict, overwrite:bool) -> bool:
 
 def generate_to_files(pipe:MaskGITPipeline, prompt:str, out_dir, steps:int|None=None, num_samples:int=4, guidance=None,
                       temperature=None, seed:int=0, negative_prompt:str|None=None, sampler:str|None=None, overwrite:bool=False,
-                      white_background:bool|None=None) -> list:
-    "Generate `num_samples` images for `prompt`, write them and their grid to `out_dir` (never over earlier files unless `overwrite`); returns the paths (grid last)."
+                      white_background:bool|None=None, image:Image.Image|None=None, strength:float=0.5) -> list:
+    "Generate `num_samples` images for `prompt` (variations of `image` at `strength`, if given), write them and their grid to `out_dir` (never over earlier files unless `overwrite`); returns the paths (grid last)."
     out_dir = Path(out_dir)
     settings = dict(num_inference_steps=steps, guidance_scale=guidance, temperature=temperature, sampler=sampler)
     scheduler = pipe.scheduler_for(**settings)                  # what the call will use: the run's defaults where a flag is not given
     seed = check_value('seed', seed)
-    images = pipe(prompt, num_images_per_prompt=num_samples, generator=torch.Generator(device=pipe.device).manual_seed(seed),
-                  negative_prompt=negative_prompt, white_background=white_background, **settings).images
+    kw = dict(num_images_per_prompt=num_samples, generator=torch.Generator(device=pipe.device).manual_seed(seed),
+              negative_prompt=negative_prompt, white_background=white_background, **settings)
+    images = (pipe(prompt, **kw) if image is None else pipe.variation(image, prompt, strength=strength, **kw)).images
     out_dir.mkdir(parents=True, exist_ok=True)
-    stem = f"{slug(prompt)}" + (f"_not-{slug(negative_prompt)}" if negative_prompt else '') + (f"_{sampler}" if sampler else '') + ('_raw-background' if white_background is False else '') + f"_s{seed}"
+    stem = f"{slug(prompt)}" + (f"_not-{slug(negative_prompt)}" if negative_prompt else '') + (f"_{sampler}" if sampler else '') + ('_raw-background' if white_background is False else '') + (f"_var{strength:g}" if image is not None else '') + f"_s{seed}"
     names = [f"{{}}_{i}.png" for i in range(len(images))] + ["{}_grid.png"]
     made = dict(prompt=prompt, negative_prompt=negative_prompt or '', seed=seed, num_images_per_prompt=num_samples,
                 white_background=pipe.paints_background(white_background), **{k: getattr(scheduler, k) for k in scheduler.settings})
+    if image is not None: made.update(image=Path(getattr(image, 'filename', '') or '').name, strength=strength)
     def info(**extra):
         i = PngInfo(); i.add_itxt('naruto_maskgit', json.dumps({**made, **extra}, ensure_ascii=False)); return i
     grid = labelled_grid(images, [prompt], num_samples)
@@ -92,6 +95,16 @@ def _prompt_lines(path) -> list:
     if not any(lines): raise ValueError(f"{p} has no prompts: write one per line")
     return [l for l in lines if l]
 
+def _open_image(path) -> Image.Image:
+    "The picture at `path`, read now (RGB), or a one-line error naming the file."
+    p = Path(path)
+    if not p.is_file(): raise FileNotFoundError(f"image not found: {p}")
+    try:
+        with Image.open(p) as im: out = im.convert('RGB')
+    except (OSError, Image.DecompressionBombError) as e: raise ValueError(f"{p} is not an image PIL can read ({e})") from None
+    out.filename = str(p)
+    return out
+
 @call_parse
 def naruto_generate(config:Param("the run's YAML config file (or give --run)", str)=None,
                     run:str=None,           # a run folder, a save_pretrained folder or a hub repo id (instead of --config)
@@ -106,17 +119,22 @@ def naruto_generate(config:Param("the run's YAML config file (or give --run)", s
                     sampler:str=None,       # confidence or halton (default: the run folder's sampling.sampler)
                     out:str=None,           # output folder (default: the run folder's samples/, or ./samples for a hub id)
                     overwrite:bool=False,   # replace earlier images of the same name instead of adding -2, -3, ...
-                    raw_background:bool=False): # draw the background code as the decoder paints it, not pure white (sampling.white_background)
+                    raw_background:bool=False, # draw the background code as the decoder paints it, not pure white (sampling.white_background)
+                    image:str=None,         # an image file: draw variations of it (its codes partly redrawn under the prompt)
+                    strength:float=None):   # with --image: the share of its codes drawn again, in (0, 1] (default 0.5)
     "Generate images for a prompt (or a file of prompts) with a trained run and write them as PNG files."
     with cli_errors('naruto_generate'):
         if (config is None) == (run is None): raise ValueError("give the model with --config CONFIG or --run DIR_OR_HUB_ID (one of them)")
+        if strength is not None and image is None: raise ValueError(f"--strength {strength:g} needs --image FILE (the picture to vary)")
+        strength = 0.5 if strength is None else check_strength(strength)
+        picture = _open_image(image) if image is not None else None
         source = load_config(config).task_name if config is not None else run
         todo = _prompt_lines(prompts) if prompts is not None else [prompt]
         pipe = MaskGITPipeline.from_pretrained(source)
         default_out = RunFolder(source).samples if Path(source).expanduser().is_dir() else Path('samples')
         for p in todo:
             paths = generate_to_files(pipe, p, out or default_out, steps, num_samples, guidance, temperature, seed,
-                                      negative_prompt, sampler, overwrite, False if raw_background else None)
+                                      negative_prompt, sampler, overwrite, False if raw_background else None, picture, strength)
             for path in paths: print(path)
 
 
@@ -158,6 +176,11 @@ def _quickstart(cfg, prompts, num_samples, seed):
 
 @call_parse
 def naruto_quickstart(out:str='runs/quickstart', # the run folder
-                      seed:int=0):                # sampling seed of the final grid
+                      seed:int=0,                 # sampling seed of the final grid
+                      print_config:str=None):     # print a recipe's config as YAML (naruto or quickstart) and stop: no checkout needed
     "Train and sample the whole pipeline on the bundled emoji data (CPU, minutes); run again to resume or reuse."
-    with cli_errors('naruto_quickstart'): run_quickstart(out, seed=seed)
+    with cli_errors('naruto_quickstart'):
+        if print_config is not None:
+            if print_config not in RECIPES: raise ValueError(f"--print_config must be one of {', '.join(RECIPES)}, got {print_config!r}")
+            print(config_yaml(print_config), end=''); return
+        run_quickstart(out, seed=seed)

@@ -13,10 +13,10 @@ import yaml
 
 # %% auto #0
 __all__ = ['MASK_SCHEDULES', 'SAMPLERS', 'RES_BLOCKS', 'UPSAMPLES', 'CODEBOOK_INITS', 'RECON_LOSSES', 'PRECISIONS', 'TEXT_KINDS',
-           'WANDB_MODES', 'RULES', 'DataConfig', 'VQVAEConfig', 'TrainVQVAEConfig', 'TextConfig', 'CFTNConfig',
-           'TrainCFTNConfig', 'SamplingConfig', 'WandbConfig', 'RunConfig', 'Rule', 'check_value', 'ConfigError',
-           'from_dict', 'load_config', 'config_to_dict', 'save_config', 'check_values', 'quickstart_config',
-           'repo_config_dir']
+           'WANDB_MODES', 'RULES', 'RECIPES', 'DataConfig', 'VQVAEConfig', 'TrainVQVAEConfig', 'TextConfig',
+           'CFTNConfig', 'TrainCFTNConfig', 'SamplingConfig', 'WandbConfig', 'RunConfig', 'Rule', 'check_value',
+           'ConfigError', 'from_dict', 'load_config', 'config_to_dict', 'save_config', 'check_values',
+           'quickstart_config', 'repo_config_dir', 'recipe_config', 'config_yaml']
 
 # %% ../nbs/00_config.ipynb #b510f9fb
 @dataclass
@@ -324,3 +324,20 @@ def repo_config_dir() -> Path:
     for p in [here, *here.parents]:
         if (p/'config'/'quickstart.yaml').exists() and (p/'settings.ini').exists(): return p/'config'
     raise FileNotFoundError("no config/ folder above the working directory: this needs a source checkout")
+
+# %% ../nbs/00_config.ipynb #recipe1
+RECIPES = ('naruto', 'quickstart')   # the run configs of the repository's config/ folder, also kept in the code
+
+def recipe_config(name:str) -> RunConfig:
+    "The run config of recipe `name`: 'naruto' (the original design's sizes, `config/naruto.yaml`) or 'quickstart' (`config/quickstart.yaml`)."
+    if name not in RECIPES: raise ValueError(f"name must be one of {RECIPES}, got {name!r}")
+    return quickstart_config() if name == 'quickstart' else RunConfig(task_name='runs/naruto')
+
+def config_yaml(name:str) -> str:
+    "The YAML of recipe `name` (see `recipe_config`) with a header saying how to train it; what `naruto_quickstart --print_config NAME` prints."
+    cfg = recipe_config(name)
+    head = (f"# naruto_maskgit's {name!r} recipe (the repository's config/{name}.yaml), written by `naruto_quickstart --print_config {name}`.\n"
+            "# Every key is required; unknown keys fail at start. Save it as FILE and train with:\n"
+            "#   naruto_train_vqvae --config FILE && naruto_encode --config FILE && naruto_train_cftn --config FILE\n")
+    return head + yaml.safe_dump(config_to_dict(cfg), sort_keys=False)
+

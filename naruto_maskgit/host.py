@@ -6,6 +6,7 @@
 from __future__ import annotations
 import contextlib, json, os, sys, time
 from pathlib import Path
+import psutil
 import torch
 from .run import RunFolder, ProvenanceError, RunLocked, NonFiniteWeights
 from .files import WriteFailed, atomic_write_json
@@ -64,22 +65,16 @@ def cpu_has_bf16(cpuinfo='/proc/cpuinfo') -> bool:
     return 'avx512_bf16' in flags or 'amx_bf16' in flags
 
 def usable_cores() -> int:
-    "The cores this process may run on (its CPU affinity; every core where the OS cannot say)."
-    return len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else (os.cpu_count() or 1)
+    "The cores this process may run on (its CPU affinity, by `psutil` on Linux and Windows; every core where the OS cannot say)."
+    try: return len(psutil.Process().cpu_affinity()) or 1
+    except (AttributeError, psutil.Error, OSError): return psutil.cpu_count() or os.cpu_count() or 1   # macOS has no affinity
 
 # %% ../nbs/00b_host.ipynb #1e622a6c
 def busy_cores(window:float=0.2) -> float:
-    "How many cores other processes keep busy right now: CPU time used machine-wide over `window` seconds (Linux), else 0."
-    def sample():
-        f = Path('/proc/stat').read_text().splitlines()[0].split()[1:]
-        v = [int(x) for x in f]
-        idle = v[3] + (v[4] if len(v) > 4 else 0)                    # idle + iowait
-        return sum(v[:8]) - idle, sum(v[:8])
-    try:
-        b0, t0 = sample(); time.sleep(window); b1, t1 = sample()
-    except (OSError, ValueError, IndexError): return 0.0
-    n = os.cpu_count() or 1
-    return n * (b1 - b0) / max(1, t1 - t0)
+    "How many cores are busy right now, machine-wide, over `window` seconds (`psutil.cpu_percent`, any OS); 0 where it cannot say."
+    try: percent = psutil.cpu_percent(interval=window)              # all cores together, 0 ... 100
+    except (psutil.Error, OSError): return 0.0
+    return (psutil.cpu_count() or 1) * percent / 100
 
 # %% ../nbs/00b_host.ipynb #5772b56b
 def _env_threads(name:str) -> int|None:
@@ -113,15 +108,20 @@ def choose_threads(recorded:int|None=None, where:str='the run') -> tuple[int, st
 _RUN_THREADS = None    # the count a run chose in this process: what later calls without a run folder keep
 _SAID = set()
 
+def _notice_stream():
+    "Where notices go: stderr (stdout is for results, e.g. the paths `naruto_generate` prints), but stdout in a Jupyter kernel, where stderr is drawn as a red error box."
+    return sys.stdout if type(sys.stderr).__module__.startswith('ipykernel') else sys.stderr
+
 def _say(n:int, why:str):
     "Print the choice (once per process) and, when other work keeps cores busy, that it will be slower but not different."
     line = f"threads: {n} ({why})"
     if line in _SAID: return
-    _SAID.add(line); print(line, file=sys.stderr)           # stderr: stdout is for results (naruto_generate prints its paths)
+    out = _notice_stream()
+    _SAID.add(line); print(line, file=out)
     busy = busy_cores()
     if n > 1 and busy >= 0.5 and n + busy > usable_cores() + 0.5:
         print(f"threads: other work keeps about {busy:.1f} core(s) busy, so this runs slower (the results do not change); "
-              f"NARUTO_THREADS=n chooses another count", file=sys.stderr)
+              f"NARUTO_THREADS=n chooses another count", file=out)
 
 def use_run_threads(run_dir=None, verbose:bool=True, write:bool=True, cpu:bool|None=None) -> int:
     "Set torch's CPU threads for the run in `run_dir` (its recorded count, else `choose_threads`) and record a new choice there; returns the count."

@@ -199,10 +199,16 @@ _METRIC_NAMES = {
     'eval_perplexity': 'code perplexity on held-out images', 'eval_loss@0.5': 'held-out masked-token loss at mask ratio 0.5',
     'eval_acc@0.5': 'held-out masked-token accuracy at mask ratio 0.5', 'eval_caption_gain@0.5': 'held-out caption gain at mask ratio 0.5 (nats)'}
 
-def _metrics_table(metrics:dict) -> str:
-    "The known metrics of `run_metrics` as a markdown table."
+def _tokenizer_phase(metrics:dict, record:dict|None) -> tuple[str, str]:
+    "The phase whose evaluation describes the saved tokenizer, and its name: the decoder phase when the tokenizer went through one."
+    if (record or {}).get('decoder_steps', 0) > 0 and metrics.get('vqvae_decoder'):
+        return 'vqvae_decoder', 'VQ-VAE, final (after decoder tuning)'
+    return 'vqvae', 'VQ-VAE training'
+
+def _metrics_table(metrics:dict, tokenizer_record:dict|None=None) -> str:
+    "The known metrics of `run_metrics` as a markdown table; the tokenizer's are those of its last phase (see `_tokenizer_phase`)."
     rows = []
-    for stage, where in (('eval', 'naruto_evaluate'), ('vqvae', 'VQ-VAE training'), ('cftn', 'CFTN training')):
+    for stage, where in (('eval', 'naruto_evaluate'), _tokenizer_phase(metrics, tokenizer_record), ('cftn', 'CFTN training')):
         m = metrics.get(stage) or {}
         at = f", step {m['step']}" if 'step' in m else ''
         rows += [f"| {where}{at} | {_METRIC_NAMES[k]} | {m[k]:.4g} |" for k in _METRIC_NAMES if isinstance(m.get(k), (int, float))]
@@ -222,8 +228,14 @@ masked transformer) generates those codes from a caption by MaskGIT's iterative 
 
 ## How to use
 
-naruto_maskgit is not on PyPI: install it from its repository
-(`pip install torch && pip install "git+https://github.com/naruto-maskgit/naruto_maskgit"`), then
+naruto_maskgit is not on PyPI: install it from a clone of its repository (torch first, the build for your machine):
+
+```bash
+git clone https://github.com/naruto-maskgit/naruto_maskgit && cd naruto_maskgit
+pip install torch && pip install -e .
+```
+
+then
 
 ```python
 import torch
@@ -233,8 +245,10 @@ images = pipe("red apple emoji", num_inference_steps={steps}, guidance_scale={gu
               generator=torch.Generator().manual_seed(0)).images   # a list of {S}x{S} PIL images
 ```
 
-Files: `vqvae/` and `cftn/` (`model.safetensors`, `config.json`, `provenance.json`: which tokenizer the generator learned
-from; loading refuses a mismatched pair), `config.yaml` (the run configuration: caption encoder, sampling defaults, image size).
+Files: `vqvae/` (the image tokenizer) and `cftn/` (the generator), each with `model.safetensors`, `config.json`,
+`provenance.json` (which tokenizer the generator learned from; loading refuses a mismatched pair) and its own short card
+saying what it is and how to load it alone; `config.yaml` (the run configuration: caption encoder, sampling defaults,
+image size).
 
 ## Model
 
@@ -286,7 +300,7 @@ def model_card(pipe, repo_id:str='path/to/folder') -> ModelCard:
     body = _CARD.format(repo_id=repo_id, S=pipe.image_size, G=pipe.cftn.grid_size, K=pipe.cftn.codebook_size,
                         f=pipe.vqvae.downsample_factor, vq_params=params(pipe.vqvae), cftn_params=params(pipe.cftn),
                         vq_steps=steps('vqvae'), cftn_steps=steps('cftn'), caption=caption, data=data_md,
-                        metrics=_metrics_table(pipe.metrics), max_length=enc.max_length, **asdict(s),
+                        metrics=_metrics_table(pipe.metrics, pipe.records.get('vqvae')), max_length=enc.max_length, **asdict(s),
                         weights_licence="The weights are Apache-2.0 as well (the training data's terms above allow it)."
                         if licence == 'apache-2.0' else "The weights follow the terms of the training data (see above).")
     data = ModelCardData(license=licence, library_name='naruto_maskgit', pipeline_tag='text-to-image',

@@ -4,7 +4,7 @@
 
 # %% ../nbs/11_pipeline.ipynb #ddf67432
 from __future__ import annotations
-import math
+import math, numbers
 from dataclasses import dataclass
 import numpy as np
 import psutil
@@ -25,7 +25,7 @@ from .host import keep_freed_memory, use_run_threads
 from . import hub
 
 # %% auto #0
-__all__ = ['OUTPUT_TYPES', 'MaskGITPipeline', 'MaskGITPipelineOutput', 'mask_to_grid']
+__all__ = ['OUTPUT_TYPES', 'MaskGITPipeline', 'MaskGITPipelineOutput', 'mask_to_grid', 'check_strength', 'variation_mask']
 
 # %% ../nbs/11_pipeline.ipynb #7614a4a2
 class MaskGITPipeline:
@@ -256,6 +256,42 @@ def mask_to_grid(mask, grid_size:int) -> torch.Tensor:
     if m.dim() != 2: raise ValueError(f"mask must be 2-D (H, W), got shape {tuple(m.shape)}")
     return F.adaptive_max_pool2d(m[None, None], grid_size)[0, 0] > 0
 
+def check_strength(strength) -> float:
+    "`strength` as a float, or a ValueError naming it: a number in (0, 1], the share of an image's codes a variation draws again."
+    ok = isinstance(strength, numbers.Real) and not isinstance(strength, bool) and math.isfinite(strength) and 0 < strength <= 1
+    if not ok: raise ValueError(f"strength must be a number in (0, 1] (the share of the image's codes to draw again), got {strength!r}")
+    return float(strength)
+
+def variation_mask(num:int, num_codes:int, strength:float, generator:torch.Generator|None=None) -> torch.Tensor:
+    "(num, num_codes) bool, True = draw again: `round(strength * num_codes)` positions per row (at least 1), uniformly at random, a new draw per row."
+    k = max(1, round(check_strength(strength) * num_codes))
+    dev = generator.device if generator is not None else torch.device('cpu')
+    if k == num_codes: return torch.ones(num, num_codes, dtype=torch.bool, device=dev)   # everything: no draw
+    picked = torch.rand(num, num_codes, generator=generator, device=dev).argsort(1)[:, :k]   # (num, k) random positions
+    return torch.zeros(num, num_codes, dtype=torch.bool, device=dev).scatter_(1, picked, True)
+
+@patch
+def _regenerate(self:MaskGITPipeline, image, prompt, where, desc:str, *, num_images_per_prompt, negative_prompt, generator,
+                callback_on_step_end, white_background, output_type, return_dict, settings):
+    "Encode `image`, forget the codes where `where(num, generator)` ((1 or num, N) bool) is True and generate them under `prompt`."
+    scheduler = self.scheduler_for(**settings)
+    num = check_value('sampling.num_samples', num_images_per_prompt, 'num_images_per_prompt')
+    output_type = _output_type(output_type)
+    _check_fits(num, self.image_size, self.cftn.num_tokens, scheduler.steps, False)
+    generator, white = self._generator(generator), self.paints_background(white_background)
+    if not isinstance(image, Image.Image): raise TypeError(f"image must be a PIL image, got {type(image).__name__}")
+    if not isinstance(prompt, str): raise ValueError(f"prompt must be a string, got {prompt!r}")
+    regen = where(num, generator).to(self.device)                           # (1 or num, N): the codes to draw again
+    x = image_to_tensor(image, self.image_size)[None].to(self.device)
+    with torch.no_grad(): codes = self.vqvae.encode(x).flatten(1)           # (1, N)
+    text, tmask = self.encode_prompts([prompt])
+    with self._progress_bar(scheduler.steps, desc) as progress:
+        cb = _with_progress(progress, _step_callback(self, callback_on_step_end, 0, scheduler.steps, range(num)))
+        codes = generate_codes(self.cftn, text, tmask, scheduler=scheduler, num_samples=num, init_codes=codes, keep_mask=~regen,
+                               uncond=self._negative(negative_prompt, 1), generator=generator, callback=cb)
+    out = MaskGITPipelineOutput(self.decode(codes, white, output_type))
+    return out if return_dict else out.to_tuple()
+
 @patch
 def inpaint(self:MaskGITPipeline,
             image:Image.Image,               # the picture to change
@@ -272,24 +308,36 @@ def inpaint(self:MaskGITPipeline,
             **settings,                      # decoding settings as in the call: num_inference_steps, guidance_scale, temperature, ...
            ) -> MaskGITPipelineOutput:
     "Regenerate the masked region of `image` under `prompt`: `.images` (decoding settings as in the call)."
-    scheduler = self.scheduler_for(**settings)
-    num = check_value('sampling.num_samples', num_images_per_prompt, 'num_images_per_prompt')
-    output_type = _output_type(output_type)
-    _check_fits(num, self.image_size, self.cftn.num_tokens, scheduler.steps, False)
-    generator, white = self._generator(generator), self.paints_background(white_background)
-    if not isinstance(image, Image.Image): raise TypeError(f"image must be a PIL image, got {type(image).__name__}")
-    if not isinstance(prompt, str): raise ValueError(f"prompt must be a string, got {prompt!r}")
-    x = image_to_tensor(image, self.image_size)[None].to(self.device)
-    with torch.no_grad(): codes = self.vqvae.encode(x).flatten(1)           # (1, N)
-    regen = mask_to_grid(mask, self.cftn.grid_size).flatten().to(self.device)
-    if not regen.any(): raise ValueError("the mask selects nothing to regenerate")
-    text, tmask = self.encode_prompts([prompt])
-    with self._progress_bar(scheduler.steps, 'in-painting') as progress:
-        cb = _with_progress(progress, _step_callback(self, callback_on_step_end, 0, scheduler.steps, range(num)))
-        codes = generate_codes(self.cftn, text, tmask, scheduler=scheduler, num_samples=num, init_codes=codes, keep_mask=~regen[None],
-                               uncond=self._negative(negative_prompt, 1), generator=generator, callback=cb)
-    out = MaskGITPipelineOutput(self.decode(codes, white, output_type))
-    return out if return_dict else out.to_tuple()
+    def where(num, generator):
+        regen = mask_to_grid(mask, self.cftn.grid_size).flatten()
+        if not regen.any(): raise ValueError("the mask selects nothing to regenerate")
+        return regen[None]
+    return self._regenerate(image, prompt, where, 'in-painting', num_images_per_prompt=num_images_per_prompt,
+                            negative_prompt=negative_prompt, generator=generator, callback_on_step_end=callback_on_step_end,
+                            white_background=white_background, output_type=output_type, return_dict=return_dict, settings=settings)
+
+@patch
+def variation(self:MaskGITPipeline,
+              image:Image.Image,               # the picture to vary
+              prompt:str='',                   # what the redrawn codes should show ('' = unconditional)
+              *,
+              strength:float=0.5,              # share of the image's codes drawn again, in (0, 1]; 1.0 ignores the image
+              num_images_per_prompt:int=1,     # images to make, each with its own random positions
+              negative_prompt:str|None=None,   # what guidance steers away from (None/'' = the null condition)
+              generator:torch.Generator|None=None, # all randomness (the positions too), on the pipeline's device
+              callback_on_step_end=None,       # f(pipe, step, total, state) after every step, as in the call
+              white_background:bool|None=None, # draw the background code pure white (None: sampling.white_background)
+              output_type:str='pil',           # 'pil', 'np' or 'pt', as in the call
+              return_dict:bool=True,           # False: the tuple (images,)
+              **settings,                      # decoding settings as in the call: num_inference_steps, guidance_scale, temperature, ...
+             ) -> MaskGITPipelineOutput:
+    "Variations of `image` under `prompt`: `round(strength * N)` of its N codes, at random positions, drawn again (diffusers' img2img `strength`)."
+    strength = check_strength(strength)
+    where = lambda num, generator: variation_mask(num, self.cftn.num_tokens, strength, generator)
+    return self._regenerate(image, prompt, where, 'variation', num_images_per_prompt=num_images_per_prompt,
+                            negative_prompt=negative_prompt, generator=generator, callback_on_step_end=callback_on_step_end,
+                            white_background=white_background, output_type=output_type, return_dict=return_dict, settings=settings)
+
 
 # %% ../nbs/11_pipeline.ipynb #0d8b47cd
 @patch(cls_method=True)

@@ -8,6 +8,7 @@ import contextlib, errno, hashlib, io, json, os, re, shutil, socket, sys, time, 
 from pathlib import Path
 import torch
 from fastcore.basics import patch
+from filelock import FileLock, Timeout
 from .files import (CHECKSUMS, fsync_path, _fsync_tree, _failed, atomic_write_text, atomic_dir,
                                   write_checksums, verify_folder, weights_fingerprint)
 
@@ -254,40 +255,45 @@ def resume_checkpoint(ckpt_dir, required=('model.safetensors',), warn:bool=True)
 class RunLocked(RuntimeError):
     "Another process is using the run folder."
 
-_HELD = {}   # resolved lock path -> [file object, depth]
+_HELD = {}   # resolved lock path -> the FileLock this process holds it with (re-entrant: filelock counts the holds)
+
+def _holder(path:Path) -> str:
+    "Who holds the lock at `path`, from the note its holder wrote ('another process' when it cannot be read)."
+    try: h = json.loads(path.read_text()); return f"process {h['pid']} on {h['host']} (`{h['command']}`, since {h['since']})"
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError): return 'another process'
 
 class RunLock:
-    "Exclusive use of a run folder by this process (re-entrant; a no-op on ranks other than 0 and where flock is missing)."
+    "Exclusive use of a run folder by this process (`filelock`; re-entrant; a no-op on ranks other than 0)."
     def __init__(self, run, command:str|None=None):
         self.path = RunFolder(run).lock_file
         self.command = command or ' '.join([Path(sys.argv[0]).name] + sys.argv[1:])
+    def _write_note(self, fd:int):
+        "Write who holds the lock into the locked file, through the lock's own descriptor."
+        note = json.dumps({'pid': os.getpid(), 'host': socket.gethostname(), 'command': self.command,
+                           'since': time.strftime('%Y-%m-%d %H:%M:%S')}).encode()
+        os.lseek(fd, 0, os.SEEK_SET); os.ftruncate(fd, 0); os.write(fd, note); os.fsync(fd)
     def __enter__(self):
         if int(os.environ.get('RANK', '0')) != 0: return self
-        try: import fcntl
-        except ImportError: return self                                   # not POSIX: no locking
         key = str(self.path.resolve())
-        if key in _HELD: _HELD[key][1] += 1; return self
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        f = open(self.path, 'a+')
-        try: fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            f.seek(0); holder = f.read().strip(); f.close()
-            try: h = json.loads(holder); who = f"process {h['pid']} on {h['host']} (`{h['command']}`, since {h['since']})"
-            except (json.JSONDecodeError, KeyError): who = 'another process'
-            raise RunLocked(f"{self.path.parent} is in use by {who}: wait for it to finish or stop it, then run this again") from None
-        f.seek(0); f.truncate()
-        f.write(json.dumps({'pid': os.getpid(), 'host': socket.gethostname(), 'command': self.command,
-                            'since': time.strftime('%Y-%m-%d %H:%M:%S')})); f.flush()
-        _HELD[key] = [f, 1]
+        lock = _HELD.get(key)
+        if lock is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            lock = FileLock(key, timeout=0, thread_local=False, on_acquired=self._write_note)
+        try: lock.acquire()
+        except Timeout:
+            raise RunLocked(f"{self.path.parent} is in use by {_holder(self.path)}: wait for it to finish or stop it, then run this again") from None
+        _HELD[key] = lock
         return self
     def __exit__(self, *exc):
         key = str(self.path.resolve())
-        if key not in _HELD: return False
-        _HELD[key][1] -= 1
-        if _HELD[key][1] == 0:
-            f = _HELD.pop(key)[0]
-            f.seek(0); f.truncate(); f.close()                               # closing releases the flock
+        lock = _HELD.get(key)
+        if lock is None: return False
+        if lock.lock_counter == 1:                                         # the last hold: clear the note, then release
+            _HELD.pop(key)
+            with contextlib.suppress(OSError): self.path.write_text('')   # (Windows removes the file on release anyway)
+        lock.release()
         return False
+
 
 # %% ../nbs/00a_run.ipynb #8b7f3ee7
 def drop_metrics_after(metrics_file, stage:str, step:int) -> int:

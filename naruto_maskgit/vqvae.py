@@ -106,8 +106,40 @@ class VQVAEOutput:
     perplexity: Tensor    # exp(entropy) of this batch's code histogram
 
 # %% ../nbs/03_vqvae.ipynb #f83f0420
+_VQVAE_CARD = """---
+{{ card_data }}
+---
+
+# VQ-VAE tokenizer (naruto_maskgit)
+
+The image tokenizer of a [naruto_maskgit]({{ repo_url }}) text-to-image pipeline. A residual convolutional encoder turns an
+image into a grid of vectors, an EMA vector quantizer snaps each to its nearest code, and a residual decoder draws the
+image back from the codes. `config.json` holds its sizes and `provenance.json` the steps it was trained to (and the code
+of a plain white background, if the run merged one).
+
+It makes no image from text by itself: the generator next to it (`../cftn`) does, and the folder above holds the whole
+pipeline, with its own model card:
+
+```python
+from naruto_maskgit.pipeline import MaskGITPipeline
+pipe = MaskGITPipeline.from_pretrained("path/to/pipeline")   # the folder above this one, or its hub id
+```
+
+The tokenizer alone, to turn images into codes and back:
+
+```python
+from naruto_maskgit.vqvae import VQVAE
+vqvae = VQVAE.from_pretrained("path/to/pipeline/vqvae")
+codes = vqvae.encode(images)     # (B, 3, H, W) in [-1, 1] -> (B, H/f, W/f) codes
+images = vqvae.decode(codes)     # -> (B, 3, H, W) in [-1, 1]
+```
+
+naruto_maskgit is not on PyPI: install it from a clone of {{ repo_url }} (`pip install torch`, then `pip install -e .` in the clone; its README says more).
+"""
+
 class VQVAE(nn.Module, PyTorchModelHubMixin, library_name="naruto_maskgit", pipeline_tag="image-to-image",
-            tags=["vq-vae", "image-tokenizer", "naruto_maskgit"], repo_url="https://github.com/naruto-maskgit/naruto_maskgit"):
+            tags=["vq-vae", "image-tokenizer", "naruto_maskgit"], repo_url="https://github.com/naruto-maskgit/naruto_maskgit",
+            model_card_template=_VQVAE_CARD):
     "VQ-VAE image tokenizer: residual encoder, EMA vector quantizer, residual decoder."
     def __init__(self,
                  in_channels:int=3, # image channels

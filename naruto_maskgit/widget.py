@@ -4,7 +4,8 @@
 
 # %% ../nbs/13_widget.ipynb #d27bc887
 from __future__ import annotations
-import html, io, secrets, warnings
+import html, io, math, secrets, time, warnings
+from datetime import datetime
 import numpy as np
 import torch
 from PIL import Image, ImageDraw
@@ -15,7 +16,7 @@ from .config import SAMPLERS
 from .data import image_grid, display_scale
 
 # %% auto #0
-__all__ = ['decoding_frames', 'decoding_strip', 'PromptDemo']
+__all__ = ['decoding_frames', 'decoding_strip', 'framed_grid', 'strip_rows', 'ClickButton', 'PromptDemo']
 
 # %% ../nbs/13_widget.ipynb #d77d8ff7
 def decoding_frames(pipe:MaskGITPipeline, steps_codes:torch.Tensor, grey=(160, 160, 160), scale:int=1) -> list:
@@ -48,31 +49,82 @@ def _picture() -> W.Image:
     "An image widget that keeps its natural size in a flex box, hidden until it has an image."
     return W.Image(format='png', layout=W.Layout(display='none', align_self='flex-start', flex='0 0 auto', max_width='none'))
 
+def framed_grid(images:list, nrow:int, scale:int=1, pad:int=2, frame=(190, 190, 190)) -> Image.Image:
+    "`image_grid` of `images` enlarged `scale` times (nearest), each image in a thin `frame`, so a blank white sample is still seen."
+    g = image_grid(images, nrow=nrow, pad=pad)
+    g = g.resize((g.width * scale, g.height * scale), Image.NEAREST)
+    (w, h), ncol, d = images[0].size, min(nrow, len(images)), ImageDraw.Draw(g)
+    for i in range(len(images)):
+        x, y = (pad + (i % ncol) * (w + pad)) * scale, (pad + (i // ncol) * (h + pad)) * scale
+        d.rectangle([x - 1, y - 1, x + w * scale, y + h * scale], outline=frame)   # 1 px, in the padding around the image
+    return g
+
+def strip_rows(frames:list, max_width:int, pad:int=2) -> int:
+    "How many strip frames fit in one row of `max_width` pixels (at least 1): the strip wraps, so its last frame needs no scrolling."
+    return max(1, (max_width - pad) // (frames[0].width + pad))
+
+def _sent_time(msg:dict) -> float|None:
+    "When the browser sent a widget message (its header's `date`, POSIX seconds), or None when it has no date."
+    d = (msg.get('header') or {}).get('date')
+    if isinstance(d, str):
+        try: d = datetime.fromisoformat(d.replace('Z', '+00:00'))
+        except ValueError: return None
+    return d.timestamp() if isinstance(d, datetime) else None
+
+class ClickButton(W.Button):
+    "A `Button` that knows, while its click handlers run, when the browser sent the click (`sent`; None for `click()` from code)."
+    sent = None
+    def _handle_msg(self, msg):
+        self.sent = _sent_time(msg)
+        try: super()._handle_msg(msg)
+        finally: self.sent = None
+
+def _notice(text:str) -> str:
+    "`text` as a neutral information line (grey, not the red of an error)."
+    return f'<div style="color:#555">note: {html.escape(text)}</div>'
+
+
 # %% ../nbs/13_widget.ipynb #5dacce9f
+_LABEL = {'description_width': '90px'}   # wide enough for every control's name ('Temperature'): no label is cut off
+
 class PromptDemo:
     "An ipywidgets demo for a trained run: prompt, steps, guidance, temperature, seed, samples, the grid and the decoding strip."
+    double_click_s = 0.5   # a click sent this soon after the last one (or, from code, handled this soon after a run ended) is ignored
     def __init__(self, pipe:MaskGITPipeline, prompt:str='red apple emoji',
                  scale:int|None=None,        # enlargement of the samples (None: about 128 px each)
-                 strip_scale:int|None=None): # enlargement of the strip's frames (None: half of `scale`, at least 1)
+                 strip_scale:int|None=None,  # enlargement of the strip's frames (None: half of `scale`, at least 1)
+                 strip_width:int=720):       # widest the strip grows before it wraps into another row (pixels)
         self.pipe, self.scale, s = pipe, scale or display_scale(pipe.image_size), pipe.sampling
         pipe.set_progress_bar_config(disable=True)                     # the demo draws its own progress: the strip
-        self.strip_scale = strip_scale or max(1, self.scale // 2)
-        self.prompt = W.Text(value=prompt, description='Prompt', layout=W.Layout(width='420px'))
+        self.strip_scale, self.strip_width = strip_scale or max(1, self.scale // 2), strip_width
+        self.prompt = W.Text(value=prompt, description='Prompt', layout=W.Layout(width='460px'), style=_LABEL)
         self.negative_prompt = W.Text(value='', description='Negative', placeholder='what to steer away from (optional)',
-                                      layout=W.Layout(width='420px'))
-        self.sampler = W.Dropdown(options=list(SAMPLERS), value=s.sampler, description='Sampler')
-        self.steps = W.IntSlider(value=s.steps, min=1, max=32, description='Steps')
-        self.guidance = W.FloatSlider(value=s.guidance, min=0.0, max=10.0, step=0.5, description='Guidance')
-        self.temperature = W.FloatSlider(value=s.temperature, min=0.1, max=3.0, step=0.1, description='Temperature')
-        self.seed = W.BoundedIntText(value=0, min=0, max=2**31 - 1, description='Seed')
-        self.new_seed = W.Checkbox(value=True, description='new seed each click', indent=False)
-        self.num_samples = W.IntSlider(value=4, min=1, max=16, description='Samples')
-        self.button = W.Button(description='Generate', button_style='primary')
+                                      layout=W.Layout(width='460px'), style=_LABEL)
+        self.sampler = W.Dropdown(options=list(SAMPLERS), value=s.sampler, description='Sampler', style=_LABEL)
+        self.steps = W.IntSlider(value=s.steps, min=1, max=32, description='Steps', style=_LABEL)
+        self.guidance = W.FloatSlider(value=s.guidance, min=0.0, max=10.0, step=0.5, description='Guidance', style=_LABEL)
+        self.temperature = W.FloatSlider(value=s.temperature, min=0.1, max=3.0, step=0.1, description='Temperature', style=_LABEL)
+        self.seed = W.BoundedIntText(value=0, min=0, max=2**31 - 1, description='Seed', style=_LABEL)
+        self.new_seed = W.Checkbox(value=True, description='new seed each click', indent=False, layout=W.Layout(width='auto'))
+        self.num_samples = W.IntSlider(value=4, min=1, max=16, description='Samples', style=_LABEL)
+        self.button = ClickButton(description='Generate', button_style='primary')
         self.progress = W.IntProgress(value=0, min=0, max=1, layout=W.Layout(width='240px'))
-        self.status, self.messages = W.HTML(), W.HTML()
+        self.status, self.messages, self.note = W.HTML(), W.HTML(), W.HTML()
         self.grid, self.strip = _picture(), _picture()
         self.button.on_click(self._click)
-        self.last, self.frames = None, []
+        for w in (self.guidance, self.negative_prompt): w.observe(lambda _: self._show_note(), 'value')
+        self.last, self.frames, self.busy, self._ended, self._sent = None, [], False, -math.inf, -math.inf
+        self._show_note()
+
+    def guidance_note(self) -> str:
+        "What the panel says about the guidance: at 0 the prompt is ignored (and what the samples follow instead); '' otherwise."
+        if self.guidance.value != 0: return ''
+        return ("guidance 0: the prompt is ignored; the samples follow the negative prompt alone" if self.negative_prompt.value
+                else "guidance 0: the prompt is ignored; the samples are unconditional")
+
+    def _show_note(self):
+        note = self.guidance_note()
+        self.note.value = _notice(note) if note else ''
 
     def settings(self) -> dict:
         "The current values of the controls."
@@ -84,12 +136,16 @@ class PromptDemo:
         "The pipeline's step callback: add a frame of the first sample to the strip; advance the progress bar."
         if 0 in state['rows']:
             self.frames += decoding_frames(self.pipe, state['codes'][:1], scale=self.strip_scale)
-            _fit(self.strip, image_grid(self.frames, nrow=len(self.frames)))
+            _fit(self.strip, self._strip())
         self.progress.max, self.progress.value = total, step + 1
+
+    def _strip(self) -> Image.Image:
+        "The frames so far, wrapped into rows no wider than `strip_width`."
+        return image_grid(self.frames, nrow=strip_rows(self.frames, self.strip_width))
 
     def generate(self) -> tuple[Image.Image, Image.Image]:
         "The Generate callback: sample with the current settings, showing progress; returns the grid and the strip of the first sample."
-        self.button.disabled = True
+        self.button.disabled, self.busy = True, True
         try:
             if self.new_seed.value: self.seed.value = secrets.randbelow(self.seed.max + 1)
             kw = self.settings()
@@ -106,11 +162,10 @@ class PromptDemo:
                                        callback_on_step_end=self._on_step).images
                 finally:
                     self.messages.value = ''.join(f"<div>warning: {html.escape(str(w.message))}</div>" for w in caught)
-            g = image_grid(images, nrow=min(4, len(images)))
-            grid = g.resize((g.width * self.scale, g.height * self.scale), Image.NEAREST)
-            strip = image_grid(self.frames, nrow=len(self.frames))
+            grid = framed_grid(images, nrow=min(4, len(images)), scale=self.scale)
+            strip = self._strip()
             _fit(self.grid, grid); _fit(self.strip, strip)
-            self.status.value = f"{len(images)} image(s), seed {kw['seed']}"
+            self.status.value = f"{len(images)} image(s), seed {kw['seed']}" + (" (guidance 0: the prompt was ignored)" if kw['guidance'] == 0 else '')
             self.last = (grid, strip)
             return grid, strip
         except BaseException as e:
@@ -119,10 +174,16 @@ class PromptDemo:
             what = 'stopped' if isinstance(e, KeyboardInterrupt) else 'error'
             self.status.value = f"<b>{what}</b> ({type(e).__name__}): {html.escape(str(e))}"
             raise
-        finally: self.button.disabled = False
+        finally: self.button.disabled, self.busy, self._ended = False, False, time.monotonic()
 
     def _click(self, _=None):
-        "The button's handler: errors are shown in the panel (raising would only reach JupyterLab's log console)."
+        "The button's handler: one generation per click (a click while busy, or a double click's second half, is ignored); errors are shown in the panel (raising would only reach JupyterLab's log console)."
+        if self.busy: return                                            # ipykernel 7 can run a handler while another one runs
+        sent = self.button.sent
+        if sent is None:                                                # button.click() from code: no browser time
+            if time.monotonic() - self._ended < self.double_click_s: return
+        elif sent - self._sent < self.double_click_s: return            # both times from the browser's clock: no skew
+        else: self._sent = sent
         try: self.generate()
         except Exception: pass
 
@@ -131,7 +192,7 @@ class PromptDemo:
         "The whole panel."
         controls = W.VBox([self.prompt, self.negative_prompt, W.HBox([self.steps, self.guidance]), W.HBox([self.temperature, self.seed]),
                            W.HBox([self.num_samples, self.sampler]), W.HBox([self.button, self.new_seed]),
-                           W.HBox([self.progress, self.status]), self.messages])
+                           self.note, W.HBox([self.progress, self.status]), self.messages])
         scroll = lambda img: W.Box([img], layout=W.Layout(overflow_x='auto', width='100%'))
         return W.VBox([controls, W.HTML('<b>samples</b>'), scroll(self.grid),
                        W.HTML('<b>decoding, step by step (grey = still masked)</b>'), scroll(self.strip)])

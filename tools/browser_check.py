@@ -1,7 +1,8 @@
-"""Open the prompt demo in JupyterLab with a real Chromium (Playwright), press Generate and check what a user sees:
-no image (and so no broken-image icon) before the first click; after it, the samples and the decoding strip drawn at
-their natural size (rendered width == PNG width), the progress bar at its end, the status naming the seed; then save
-a screenshot of the notebook.
+"""Open the prompt demo in JupyterLab with a real Chromium (Playwright), double-click Generate and check what a user
+sees: no image (and so no broken-image icon) and no label cut off before the first click, and no red stderr box; after
+it, one generation (not two), the samples and the decoding strip drawn at their natural size (rendered width == PNG
+width), the strip's last frame in view without scrolling, the progress bar at its end, the status naming the seed; with
+the guidance then set to 0, the grey note that the prompt is ignored; then save a screenshot of the notebook.
 
     python tools/browser_check.py RUN_DIR SCREENSHOT.png [--steps N] [--prompt TEXT]
 
@@ -30,7 +31,9 @@ def demo_notebook(work:Path, run:Path, steps:int, prompt:str) -> Path:
     src = ("from naruto_maskgit.widget import PromptDemo\nfrom naruto_maskgit.pipeline import MaskGITPipeline\n"
            f"demo = PromptDemo(MaskGITPipeline.from_pretrained({str(run)!r}, device='cpu'), prompt={prompt!r})\n"
            f"demo.steps.value = {steps}\ndemo")
-    nb = {'cells': [{'cell_type': 'code', 'execution_count': None, 'id': 'demo', 'metadata': {}, 'outputs': [], 'source': src}],
+    zero = "demo.guidance.value = 0"
+    nb = {'cells': [{'cell_type': 'code', 'execution_count': None, 'id': 'demo', 'metadata': {}, 'outputs': [], 'source': src},
+                    {'cell_type': 'code', 'execution_count': None, 'id': 'zero', 'metadata': {}, 'outputs': [], 'source': zero}],
           'metadata': {'kernelspec': {'name': 'python3', 'display_name': 'Python 3', 'language': 'python'}},
           'nbformat': 4, 'nbformat_minor': 5}
     (work/'demo.ipynb').write_text(json.dumps(nb))
@@ -56,6 +59,10 @@ STATE_JS = """() => ({
   progress: [...document.querySelectorAll('.jp-OutputArea .widget-hprogress .progress-bar')].map(b => b.style.width),
   status: [...document.querySelectorAll('.jp-OutputArea .widget-html-content')].map(h => h.innerText).filter(t => t.trim()),
   button: [...document.querySelectorAll('.jp-OutputArea button')].filter(b => b.innerText.includes('Generate')).map(b => b.disabled),
+  cut: [...document.querySelectorAll('.jp-OutputArea .widget-label, .jp-OutputArea .widget-label-basic, .jp-OutputArea label')]
+      .filter(l => l.offsetParent !== null && l.scrollWidth > l.clientWidth + 1).map(l => l.innerText),
+  stderr: document.querySelectorAll('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]').length,
+  right: [...document.querySelectorAll('.jp-OutputArea img.widget-image')].map(i => [i.getBoundingClientRect().right, window.innerWidth]),
 })"""
 
 # while generating, record the progress bar's widths and the strip's widths (how the panel fills in)
@@ -90,12 +97,20 @@ def check(run:Path, out:Path, steps:int, prompt:str) -> list:
                 time.sleep(1)
                 before = page.evaluate(STATE_JS)
                 if any(i['visible'] for i in before['images']): problems.append(f"images shown before the first click: {before['images']}")
+                if before['cut']: problems.append(f"labels cut off: {before['cut']}")
+                if before['stderr']: problems.append(f"{before['stderr']} red stderr box(es) under the cell")
                 page.evaluate(WATCH_JS)
-                page.click('.jp-OutputArea button:has-text("Generate")')
+                t0 = time.time()
+                page.dblclick('.jp-OutputArea button:has-text("Generate")')          # a double click: one generation
                 page.wait_for_function("() => [...document.querySelectorAll('.jp-OutputArea .widget-html-content')]"
                                        ".some(h => /image\\(s\\), seed|error|stopped/.test(h.innerText))", timeout=300000)
-                time.sleep(1)
+                took = time.time() - t0
+                first = page.evaluate(STATE_JS)['status']
+                time.sleep(took + 2)                                                  # time for a second run to show
                 seen = page.evaluate("() => { clearInterval(window.__watch); return window.__seen; }")
+                done = seen['progress'].index('100%') if '100%' in seen['progress'] else None
+                if done is None or seen['progress'][done + 1:]: problems.append(f"a double click ran more than one generation: progress {seen['progress']}")
+                if page.evaluate(STATE_JS)['status'] != first: problems.append(f"the status changed after the run: {first} -> ...")
                 after = page.evaluate(STATE_JS)
                 shown = [i for i in after['images'] if i['visible']]
                 if len(shown) != 2: problems.append(f"expected 2 images after the click, the page shows {len(shown)}: {after['images']}")
@@ -103,6 +118,10 @@ def check(run:Path, out:Path, steps:int, prompt:str) -> list:
                     if i['natural'] != i['shown'] or i['natural'][0] == 0:
                         problems.append(f"image not at its natural size: natural {i['natural']}, rendered {i['shown']}")
                 if any(i['broken'] for i in after['images']): problems.append("a broken image icon")
+                if len(shown) == 2 and (shown[1]['box'][2] > shown[1]['box'][1] or after['right'][1][0] > after['right'][1][1]):
+                    problems.append(f"the strip's last frame needs scrolling: box {shown[1]['box']}, right edge {after['right'][1]}")
+                if after['cut']: problems.append(f"labels cut off: {after['cut']}")
+                if after['stderr']: problems.append(f"{after['stderr']} red stderr box(es) under the cell")
                 for i in shown:
                     overflow, width, scroll = i['box']
                     if overflow != 'auto' or scroll < i['natural'][0]:
@@ -113,6 +132,13 @@ def check(run:Path, out:Path, steps:int, prompt:str) -> list:
                 print(f"images (natural, rendered, box: overflow-x, width, scroll width): {[(i['natural'], i['shown'], i['box']) for i in shown]}\n"
                       f"progress bar widths seen while generating: {seen['progress']}\n"
                       f"strip widths seen while generating: {seen['strip']}\nstatus: {after['status']}")
+                page.locator('.jp-Cell').nth(1).locator('.cm-content').click(); page.keyboard.press('Shift+Enter')   # guidance 0
+                page.wait_for_selector('.jp-OutputArea :text("the prompt is ignored")', timeout=30000)
+                colour = page.evaluate("() => { const n = [...document.querySelectorAll('.jp-OutputArea .widget-html-content div')]"
+                                       ".find(d => d.innerText.includes('the prompt is ignored')); return n && getComputedStyle(n).color; }")
+                if colour != 'rgb(85, 85, 85)': problems.append(f"the guidance-0 note is not a grey information line: colour {colour}")
+                print(f"guidance 0 note colour: {colour}")
+                page.locator('.jp-Cell').first.scroll_into_view_if_needed()
                 panel = page.locator('.jp-NotebookPanel').first
                 panel.screenshot(path=str(out))
             except Exception as e:
