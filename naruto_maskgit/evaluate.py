@@ -20,7 +20,7 @@ from .vqvae import evaluate_vqvae
 from .cftn import evaluate_cftn, load_codes_dataset
 from .pipeline import MaskGITPipeline
 from .run import RunFolder, RunLock, saved_step, append_metrics, open_wandb
-from .files import atomic_write_text
+from .files import atomic_write_text, atomic_file
 from .host import cli_errors
 
 # %% auto #0
@@ -310,7 +310,7 @@ def write_evaluation(run_dir, m:dict, pairs:Image.Image, wandb_cfg=None):
     "Write `m` to `eval/metrics.json` and `pairs` to `eval/pairs.png`; log the numbers of `m` (stage `eval`) to `metrics.jsonl` and wandb (when on)."
     run = RunFolder(run_dir); run.eval_dir.mkdir(exist_ok=True)
     atomic_write_text(run.eval_metrics, json.dumps(m, indent=1))
-    pairs.save(run.eval_pairs)
+    with atomic_file(run.eval_pairs) as tmp: pairs.save(tmp, format='PNG')   # a full disk leaves the previous pairs.png, never a partial one
     numbers, step = {k: v for k, v in m.items() if isinstance(v, (int, float))}, max(0, saved_step(run.cftn))
     append_metrics(run, 'eval', step, numbers)
     if (w := open_wandb(run, 'eval', wandb_cfg)) is not None:
@@ -381,6 +381,7 @@ def naruto_evaluate(config:Param("the run's YAML config file (its task_name is t
     "FID/KID of a trained run on its held-out split (with the tokenizer's ceiling and the data's floor), caption gain and prompt colour."
     if (config is None) == (run is None): raise SystemExit("naruto_evaluate: give --config or --run (one of them)")
     with cli_errors('naruto_evaluate'):
+        if wandb is not None: check_value('wandb.mode', wandb, '--wandb')   # before any work
         run_dir = Path(run) if run is not None else load_config(config).run_dir
         with RunLock(run_dir): evaluate(run_dir, num_images, steps, guidance, seed, sampler, temperature,
                                           False if raw_background else None, inception=inception, wandb_mode=wandb)
