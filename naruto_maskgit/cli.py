@@ -4,7 +4,7 @@
 
 # %% ../nbs/12_cli.ipynb #0ff6ca2e
 from __future__ import annotations
-import hashlib, json, os, re, time, unicodedata
+import errno, hashlib, json, os, re, time, unicodedata
 from pathlib import Path
 from fastcore.script import call_parse, Param
 
@@ -63,6 +63,7 @@ def generate_to_files(pipe:MaskGITPipeline, prompt:str, out_dir, steps:int|None=
                       white_background:bool|None=None, image:Image.Image|None=None, strength:float=0.5) -> list:
     "Generate `num_samples` images for `prompt` (variations of `image` at `strength`, if given), write them and their grid to `out_dir` (never over earlier files unless `overwrite`); returns the paths (grid last)."
     out_dir = Path(out_dir)
+    if out_dir.exists() and not out_dir.is_dir(): raise NotADirectoryError(errno.ENOTDIR, "it is a file, not a folder for the images", str(out_dir))
     settings = dict(num_inference_steps=steps, guidance_scale=guidance, temperature=temperature, sampler=sampler)
     scheduler = pipe.scheduler_for(**settings)                  # what the call will use: the run's defaults where a flag is not given
     seed = check_value('seed', seed)
@@ -130,6 +131,8 @@ def naruto_generate(config:Param("the run's YAML config file (or give --run)", s
         picture = _open_image(image) if image is not None else None
         source = load_config(config).task_name if config is not None else run
         todo = _prompt_lines(prompts) if prompts is not None else [prompt]
+        if out is not None and Path(out).exists() and not Path(out).is_dir():   # before loading anything
+            raise NotADirectoryError(errno.ENOTDIR, "--out is a file, not a folder for the images", out)
         pipe = MaskGITPipeline.from_pretrained(source)
         default_out = RunFolder(source).samples if Path(source).expanduser().is_dir() else Path('samples')
         for p in todo:

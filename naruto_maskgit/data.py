@@ -4,7 +4,7 @@
 
 # %% ../nbs/01_data.ipynb #7980291b
 from __future__ import annotations
-import csv, io, json, math, os, shutil, warnings
+import csv, io, json, math, os, shutil, stat, warnings
 from importlib import resources
 from pathlib import Path
 import numpy as np
@@ -33,6 +33,9 @@ def to_rgb(img:Image.Image) -> Image.Image:
     if img.mode in ('I;16', 'I;16B', 'I;16L', 'I'):
         a = np.asarray(img, dtype=np.float32)
         img = Image.fromarray((a / max(a.max(), 1) * 255).astype(np.uint8))
+    elif img.mode == 'F':                                    # float: [0, 1] as most tools write it, else scaled by its maximum
+        a = np.nan_to_num(np.asarray(img, dtype=np.float32), nan=0.0, posinf=0.0, neginf=0.0).clip(0, None)
+        img = Image.fromarray((a / max(float(a.max()), 1.0) * 255).round().astype(np.uint8))
     return img.convert('RGB')
 
 def image_to_tensor(img:Image.Image, image_size:int) -> torch.Tensor:
@@ -83,7 +86,11 @@ class ImageFiles:
     def __init__(self, paths): self.paths = [Path(p) for p in paths]
     def __len__(self): return len(self.paths)
     def name(self, i): return str(self.paths[i])
-    def open(self, i): return Image.open(self.paths[i])
+    def open(self, i):
+        p = self.paths[i]
+        if not stat.S_ISREG(p.stat().st_mode):                # a FIFO or device would block (or never end) when read
+            raise ValueError(f"not a regular file (a FIFO, device or socket)")
+        return Image.open(p)
 
 class HFImages:
     "Image references that are rows of a Hugging Face dataset with its image column undecoded."
@@ -237,7 +244,11 @@ def _read_source(source, split, image_column, caption_column, test_fraction, see
         raise FileNotFoundError(f"data source not found: {source} (neither a folder nor a Hugging Face dataset id 'owner/name')")
     import datasets
     try: ds = datasets.load_dataset(str(source))
-    except Exception as e: raise RuntimeError(f"could not load the Hugging Face dataset {source!r}: {e}") from e
+    except Exception as e:
+        why = (str(e).strip().splitlines() or [''])[0][:300]
+        raise FileNotFoundError(f"could not load the Hugging Face dataset {source!r} ({type(e).__name__}: {why}): check the id; "
+                                "a hub dataset is downloaded once with network access (without HF_HUB_OFFLINE / HF_DATASETS_OFFLINE), "
+                                "then read from the cache") from e
     return _read_hf(ds, split, image_column, caption_column, test_fraction, seed, str(source))
 
 # %% ../nbs/01_data.ipynb #39926955

@@ -20,18 +20,19 @@ from .vqvae import evaluate_vqvae
 from .cftn import evaluate_cftn, load_codes_dataset
 from .pipeline import MaskGITPipeline
 from .run import RunFolder, RunLock, saved_step, append_metrics, open_wandb
-from .files import atomic_write_text
+from .files import atomic_write_text, atomic_file
 from .host import cli_errors
 
 # %% auto #0
 __all__ = ['INCEPTION_URL', 'INCEPTION_WHEEL', 'EVAL_SPLITS', 'SPLIT_SEED', 'PROMPT_COLOURS', 'HUE_BINS', 'IMAGE_SETS',
-           'CODE_SETS', 'RETRIEVAL_K', 'cache_dir', 'tf_bilinear_resize', 'pixel_values', 'InceptionFeatures',
-           'inception_file', 'load_inception', 'frechet_distance', 'kernel_distance', 'eval_indices', 'split_images',
-           'image_features', 'generate_images', 'reconstruct', 'dominant_hue', 'reference_images', 'prompt_colour',
-           'code_stats', 'feature_distances', 'knn_radii', 'precision_recall', 'density_coverage', 'caption_category',
-           'group_diversity', 'category_groups', 'retrieval_ranks', 'nearest_category', 'category_match',
-           'category_chance', 'format_table', 'image_set_scores', 'code_set_stats', 'model_scores', 'shape_scores',
-           'pairs_grid', 'write_evaluation', 'evaluate', 'naruto_evaluate']
+           'CODE_SETS', 'RETRIEVAL_K', 'EVAL_SETTINGS', 'cache_dir', 'tf_bilinear_resize', 'pixel_values',
+           'InceptionFeatures', 'inception_file', 'load_inception', 'frechet_distance', 'kernel_distance',
+           'eval_indices', 'split_images', 'image_features', 'generate_images', 'reconstruct', 'dominant_hue',
+           'reference_images', 'prompt_colour', 'code_stats', 'feature_distances', 'knn_radii', 'precision_recall',
+           'density_coverage', 'caption_category', 'group_diversity', 'category_groups', 'retrieval_ranks',
+           'nearest_category', 'category_match', 'category_chance', 'format_table', 'image_set_scores',
+           'code_set_stats', 'model_scores', 'shape_scores', 'pairs_grid', 'write_evaluation', 'evaluate',
+           'naruto_evaluate']
 
 # %% ../nbs/14_evaluate.ipynb #62ddd8f2
 INCEPTION_URL = 'https://nvlabs-fi-cdn.nvidia.com/stylegan2-ada-pytorch/pretrained/metrics/inception-2015-12-05.pt'
@@ -456,16 +457,21 @@ def pairs_grid(real:Tensor, generated:Tensor, captions:list, k:int=8) -> Image.I
     pairs = [im for i in range(k) for im in (tensor_to_pil(real[i]), tensor_to_pil(generated[i]))]
     return labelled_grid(pairs, [f"{captions[i]}  (real | generated)" for i in range(k)], 2)
 
+EVAL_SETTINGS = ('split', 'num_images', 'image_size', 'steps', 'guidance', 'guidance_interval', 'guidance_ramp', 'temperature', 'choice_temperature',
+                 'sampler', 'white_background', 'seed', 'gallery_size', 'retrieval_prompts', 'samples_per_prompt')
+
 def write_evaluation(run_dir, m:dict, pairs:Image.Image, wandb_cfg=None):
-    "Write `m` to `eval/metrics.json` and `pairs` to `eval/pairs.png`; log the numbers of `m` (stage `eval`) to `metrics.jsonl` and wandb (when on)."
+    "Write `m` to `eval/metrics.json` and `pairs` to `eval/pairs.png`; log the numbers of `m` (stage `eval`) to `metrics.jsonl`, and to wandb (when on) with `EVAL_SETTINGS` as the run's config."
     run = RunFolder(run_dir); run.eval_dir.mkdir(exist_ok=True)
     atomic_write_text(run.eval_metrics, json.dumps(m, indent=1))
-    pairs.save(run.eval_pairs)
+    with atomic_file(run.eval_pairs) as tmp: pairs.save(tmp, format='PNG')   # a full disk leaves the previous pairs.png, never a partial one
     numbers, step = {k: v for k, v in m.items() if isinstance(v, (int, float))}, max(0, saved_step(run.cftn))
     append_metrics(run, 'eval', step, numbers)
-    if (w := open_wandb(run, 'eval', wandb_cfg)) is not None:
+    settings = {k: m[k] for k in EVAL_SETTINGS if k in m}            # what was scored and how: the wandb run's config
+    if (w := open_wandb(run, 'eval', wandb_cfg, settings)) is not None:
         import wandb
-        w.log({f'eval/{k}': v for k, v in numbers.items()} | {'eval/pairs': wandb.Image(pairs)}, step=step); w.finish()
+        w.config.update(settings, allow_val_change=True)                 # a resumed eval run: the latest evaluation's settings
+        w.log({f'eval/{k}': v for k, v in numbers.items()} | {'eval/pairs': wandb.Image(pairs, caption=f"{m.get('split', 'heldout')}: real | generated")}, step=step); w.finish()
 
 # %% ../nbs/14_evaluate.ipynb #4b6a2041
 def evaluate(run_dir,                       # a trained run folder
@@ -549,6 +555,7 @@ def naruto_evaluate(config:Param("the run's YAML config file (its task_name is t
     "FID/KID, precision/recall, diversity and shape figures of a trained run on a split (val by default), with the tokenizer's ceiling and the data's floor."
     if (config is None) == (run is None): raise SystemExit("naruto_evaluate: give --config or --run (one of them)")
     with cli_errors('naruto_evaluate'):
+        if wandb is not None: check_value('wandb.mode', wandb, '--wandb')   # before any work
         run_dir = Path(run) if run is not None else load_config(config).run_dir
         with RunLock(run_dir): evaluate(run_dir, split, num_images, steps, guidance, seed, sampler, temperature, False if raw_background else None,
                                         sampling=None if choice_temperature is None else dict(choice_temperature=choice_temperature),

@@ -4,13 +4,13 @@
 
 # %% ../nbs/00a_files.ipynb #508bb427
 from __future__ import annotations
-import contextlib, errno, hashlib, json, os, shutil
+import contextlib, errno, hashlib, json, os, re, shutil
 from pathlib import Path
 import torch
 
 # %% auto #0
-__all__ = ['CHECKSUMS', 'WriteFailed', 'fsync_path', 'atomic_file', 'atomic_write_text', 'atomic_write_json', 'atomic_dir',
-           'file_sha256', 'write_checksums', 'verify_folder', 'weights_fingerprint']
+__all__ = ['CHECKSUMS', 'WriteFailed', 'fsync_path', 'write_error', 'normal_modes', 'atomic_file', 'atomic_write_text',
+           'atomic_write_json', 'atomic_dir', 'file_sha256', 'write_checksums', 'verify_folder', 'weights_fingerprint']
 
 # %% ../nbs/00a_files.ipynb #f8d1f321
 class WriteFailed(OSError):
@@ -32,13 +32,32 @@ def _fsync_tree(path:Path):
     fsync_path(path)
 
 # %% ../nbs/00a_files.ipynb #c068d2b7
+def write_error(e:BaseException) -> OSError|None:
+    "The `OSError` behind a failed write: `e` itself, or the one safetensors or torch reported in their own exception types; None for other errors."
+    if isinstance(e, OSError): return e
+    msg = str(e)
+    if type(e).__name__ == 'SafetensorError' and (m := re.search(r'os error (\d+)', msg)): return OSError(int(m[1]), os.strerror(int(m[1])))
+    if isinstance(e, RuntimeError) and any(s in msg for s in ('PytorchStreamWriter', 'inline_container', 'file write failed')):
+        return OSError(errno.EIO, "torch could not write the file (is the disk full?)")
+    return None
+
 def _failed(what, target, e:OSError) -> WriteFailed:
+    full = e.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG) or 'disk full' in str(e.strerror)
     err = WriteFailed(e.errno, f"could not write {target}: {e.strerror or e}. Nothing was replaced: the previous {what} is intact"
-                      + (" (free some disk space and run the command again)" if e.errno == errno.ENOSPC else ''))
+                      + (" (free some disk space and run the command again)" if full else ''))
     err.filename = str(target)
     return err
 
+
 # %% ../nbs/00a_files.ipynb #40141018
+def _umask() -> int:
+    m = os.umask(0o022); os.umask(m); return m
+
+def normal_modes(path):
+    "Give the file `path`, or every file under the folder `path`, the mode a new file gets here (0644 under the usual umask): safetensors writes 0600."
+    p = Path(path); mode = 0o666 & ~_umask()
+    for f in ([p] if p.is_file() else [q for q in p.rglob('*') if q.is_file()]): os.chmod(f, mode)
+
 @contextlib.contextmanager
 def atomic_file(path):
     "Yield a temporary path; on success it replaces `path` (fsync, rename, fsync the folder)."
@@ -46,13 +65,11 @@ def atomic_file(path):
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         yield tmp
-        fsync_path(tmp); os.replace(tmp, path); fsync_path(path.parent)
-    except OSError as e:
+        normal_modes(tmp); fsync_path(tmp); os.replace(tmp, path); fsync_path(path.parent)
+    except BaseException as e:
         tmp.unlink(missing_ok=True)
-        if isinstance(e, WriteFailed): raise
-        raise _failed('file', path, e) from e
-    except BaseException:
-        tmp.unlink(missing_ok=True); raise
+        if isinstance(e, WriteFailed) or (ose := write_error(e)) is None: raise
+        raise _failed('file', path, ose) from e
 
 def atomic_write_text(path, text:str) -> Path:
     "Write `text` to `path` atomically."
@@ -62,6 +79,7 @@ def atomic_write_text(path, text:str) -> Path:
 def atomic_write_json(path, obj) -> Path:
     "Write `obj` as JSON to `path` atomically."
     return atomic_write_text(path, json.dumps(obj, indent=1))
+
 
 # %% ../nbs/00a_files.ipynb #6db494c0
 @contextlib.contextmanager
@@ -73,17 +91,16 @@ def atomic_dir(path):
             if p.exists(): shutil.rmtree(p)
         tmp.mkdir(parents=True)
         yield tmp
-        _fsync_tree(tmp)
+        normal_modes(tmp); _fsync_tree(tmp)
         if path.exists(): os.replace(path, old)
         os.replace(tmp, path); fsync_path(path.parent)
         if old.exists(): shutil.rmtree(old, ignore_errors=True)
-    except OSError as e:
+    except BaseException as e:
         shutil.rmtree(tmp, ignore_errors=True)
         if old.exists() and not path.exists(): os.replace(old, path)     # the swap was interrupted: put the old one back
-        if isinstance(e, WriteFailed): raise
-        raise _failed('folder', path, e) from e
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True); raise
+        if isinstance(e, WriteFailed) or (ose := write_error(e)) is None: raise
+        raise _failed('folder', path, ose) from e
+
 
 # %% ../nbs/00a_files.ipynb #e17faa58
 CHECKSUMS = 'checksums.json'   # the size and SHA-256 of each file of a folder

@@ -4,7 +4,7 @@
 
 # %% ../nbs/00b_host.ipynb #42d4b34b
 from __future__ import annotations
-import contextlib, json, os, sys, time
+import contextlib, errno, json, os, signal, sys, time
 from pathlib import Path
 import psutil
 import torch
@@ -25,16 +25,46 @@ def _user_errors() -> tuple:
     if training is not None: errs.append(training.TrainingDiverged)
     return tuple(errs)
 
+_PLACE_ERRORS = {       # errors of the place a command reads or writes, not of the code: what to do about each
+    errno.EROFS: "it is on a read-only file system: use a folder you can write to",
+    errno.EACCES: "check its permissions, or use a folder you can write to",
+    errno.EPERM: "check its permissions, or use a folder you can write to",
+    errno.ENOSPC: "the disk is full: free some space and run the command again",
+    errno.EDQUOT: "the disk quota is used up: free some space and run the command again",
+    errno.EFBIG: "the file would be too large for this file system or limit: free space or raise the limit, then run the command again",
+    errno.EEXIST: "a file is in the way where a folder is needed: give another path or move that file",
+    errno.ENOTDIR: "a file is in the way where a folder is needed: give another path or move that file",
+    errno.ENAMETOOLONG: "the name is too long for this file system: use a shorter one"}
+
+def _one_line(e:BaseException) -> str|None:
+    "The line (after the program's name) for `e` when it is a user's error, the state of a place or a stop (None: a bug, keep the traceback)."
+    if isinstance(e, OSError) and not isinstance(e, WriteFailed) and e.filename is not None and (
+            isinstance(e, _user_errors()) or e.errno in _PLACE_ERRORS):
+        return f"error: {e.strerror}: {e.filename}" + (f"; {_PLACE_ERRORS[e.errno]}" if e.errno in _PLACE_ERRORS else '')
+    if isinstance(e, WriteFailed): return f"error: {e.strerror or e}"    # its own sentence, without "[Errno 28]"
+    if isinstance(e, _user_errors()): return f"error: {e}"
+    training = sys.modules.get('naruto_maskgit.training')
+    if training is not None and isinstance(e, training.TrainingStopped): return str(e)     # not an error: it says how to go on
+    return None
+
+def _status(e:BaseException) -> int:
+    "Exit status: 128 + the signal for a run stopped by one (as a shell reports it), else 1."
+    return 128 + e.signum if getattr(e, 'signum', None) else 1
+
 @contextlib.contextmanager
 def cli_errors(prog:str|None=None):
-    "Turn the errors a user can fix into one line on stderr and exit status 1."
+    "Turn the errors a user can fix (and Ctrl-C) into one line on stderr and a non-zero exit status (1 for errors)."
     try: yield
-    except _user_errors() as e:
+    except KeyboardInterrupt:
         if os.environ.get('NARUTO_TRACEBACK') == '1': raise
-        prog = prog or Path(sys.argv[0]).name
-        msg = str(e) if not isinstance(e, OSError) or isinstance(e, WriteFailed) or e.filename is None else f"{e.strerror}: {e.filename}"
-        print(f"{prog}: error: {msg}", file=sys.stderr)
-        sys.exit(1)
+        print(f"{prog or Path(sys.argv[0]).name}: interrupted (Ctrl-C)", file=sys.stderr)
+        sys.exit(128 + signal.SIGINT)
+    except Exception as e:
+        msg = _one_line(e)
+        if msg is None or os.environ.get('NARUTO_TRACEBACK') == '1': raise
+        print(f"{prog or Path(sys.argv[0]).name}: {msg}", file=sys.stderr)
+        sys.exit(_status(e))
+
 
 # %% ../nbs/00b_host.ipynb #c3e7524a
 _M_TRIM_THRESHOLD, _M_MMAP_MAX = -1, -4   # glibc's mallopt parameter numbers (malloc.h)

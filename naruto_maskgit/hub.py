@@ -4,7 +4,7 @@
 
 # %% ../nbs/11a_hub.ipynb #98af4a68
 from __future__ import annotations
-import contextlib, io, json, re
+import contextlib, io, json, re, time
 from copy import deepcopy
 from dataclasses import asdict
 from pathlib import Path
@@ -18,26 +18,56 @@ from .vqvae import VQVAE, recorded_background
 from .cftn import CFTN
 from .text import CaptionEncoder, MINILM_HUB_ID
 from .run import (PRETRAINED, WEIGHTS, MODEL_CONFIG, STAGES, COMMANDS, RunFolder, ProvenanceError, save_model, model_record,
-                                generator_problem)
+                                generator_problem, check_finite, NonFiniteWeights, _metrics_lines)
 from .files import atomic_dir, verify_folder, weights_fingerprint
 
 # %% auto #0
-__all__ = ['HUB_FILES', 'load_model', 'load_vqvae', 'load_models', 'resolve_pretrained', 'run_metrics', 'load_pretrained',
-           'save_pretrained', 'model_card']
+__all__ = ['HUB_FILES', 'read_model', 'load_model', 'load_vqvae', 'load_models', 'resolve_pretrained', 'run_metrics',
+           'load_pretrained', 'save_pretrained', 'model_card']
 
 # %% ../nbs/11a_hub.ipynb #e01bc655
-def load_model(cls, model_dir, stage:str|None=None, device='cpu'):
-    "`cls.from_pretrained(model_dir)` (quietly) after checking the folder is there and intact."
-    d = Path(model_dir); stage = stage or d.name
-    cmd = COMMANDS.get(stage, f'naruto_train_{stage}')
+def _folder_state(d:Path):
+    "What changes when `atomic_dir` swaps a new folder in at `d`: its inode and modification time (None while it is absent)."
+    try: s = d.stat(); return (s.st_ino, s.st_mtime_ns)
+    except FileNotFoundError: return None
+
+def _being_saved(d:Path) -> bool:
+    "Is a save of `d` under way (the temporary or the old folder of `atomic_dir` is there)?"
+    return any(d.with_name(d.name + x).exists() for x in ('.tmp', '.old'))
+
+def _read_model_once(cls, d:Path, stage:str, cmd:str) -> tuple:
+    "The model in `d` and its provenance record, checked: intact, finite."
     if not (d/WEIGHTS).exists():
         raise FileNotFoundError(f"no trained {stage.upper()} in {d} ({d/WEIGHTS} is missing): run `{cmd} --config ...` first")
     problem = verify_folder(d, (WEIGHTS, MODEL_CONFIG))
     if problem: raise ProvenanceError(f"the saved {stage.upper()} is damaged: {problem}. Run `{cmd} --config ...` again to re-save it from its last checkpoint")
+    record = model_record(d)
     with contextlib.redirect_stdout(io.StringIO()):                     # 'Loading weights from local directory'
         try: model = cls.from_pretrained(str(d))
         except Exception as e: raise ProvenanceError(f"could not load {d}: {e}. Run `{cmd} --config ...` again to re-save it") from e
-    return model.to(device)
+    try: check_finite(model, str(d))                                     # checksums, when there are any, cannot tell: NaN was saved as such
+    except NonFiniteWeights as e:
+        raise ProvenanceError(f"the saved {stage.upper()} in {d} is damaged: {str(e).removesuffix(': it is not saved')}. "
+                              f"Run `{cmd} --config ...` again to re-save it from its last checkpoint") from None
+    return model, record
+
+def read_model(cls, model_dir, stage:str|None=None, device='cpu', tries:int=50) -> tuple:
+    "The model in `model_dir` and its provenance record, read from one version of the folder (read again while a save replaces it)."
+    d = Path(model_dir); stage = stage or d.name
+    cmd = COMMANDS.get(stage, f'naruto_train_{stage}')
+    for attempt in range(tries):
+        before = _folder_state(d)
+        try: model, record = _read_model_once(cls, d, stage, cmd)
+        except (FileNotFoundError, ProvenanceError):
+            if attempt + 1 < tries and (_folder_state(d) != before or _being_saved(d)): time.sleep(0.02); continue
+            raise                                                        # damaged or missing, not mid-save
+        if _folder_state(d) == before: return model.to(device), record
+        time.sleep(0.02)                                                 # swapped while read: weights and record may be of two versions
+    raise ProvenanceError(f"{d} was replaced {tries} times while it was read: wait for the command that saves it to finish")
+
+def load_model(cls, model_dir, stage:str|None=None, device='cpu'):
+    "`cls.from_pretrained(model_dir)` (quietly) after checking the folder is there, intact and finite (`read_model`)."
+    return read_model(cls, model_dir, stage, device)[0]
 
 def load_vqvae(run, device='cpu') -> VQVAE:
     "The trained VQ-VAE of a run, with a clear error when it is missing or damaged."
@@ -48,15 +78,20 @@ def load_models(folder, device='cpu') -> tuple:
     run = RunFolder(folder)
     if not run.path.is_dir(): raise FileNotFoundError(f"run directory not found: {run.path}")
     for stage in STAGES:
-        if not (run.model(stage)/WEIGHTS).exists():
+        if not (run.model(stage)/WEIGHTS).exists() and not _being_saved(run.model(stage)):
             raise FileNotFoundError(f"{run.path} has no trained {stage.upper()} ({run.model(stage)/WEIGHTS} is missing): "
                                     f"run `{COMMANDS[stage]} --config ...` first")
-    problem = generator_problem(run.cftn, run.vqvae)
+    vqvae, vrec = read_model(VQVAE, run.vqvae, 'vqvae', device)
+    cftn, crec = read_model(CFTN, run.cftn, 'cftn', device)
+    tok = {k: vrec[k] for k in ('steps', 'fingerprint') if k in (vrec or {})}
+    problem = generator_problem(run.cftn, run.vqvae, tokenizer=tok, record=crec)   # on the records of the very weights read
     if problem: raise ProvenanceError(problem)
-    vqvae, cftn = load_model(VQVAE, run.vqvae, 'vqvae', device), load_model(CFTN, run.cftn, 'cftn', device)
-    try: cfg = yaml.safe_load(run.config.read_text()) if run.config.exists() else {}
-    except yaml.YAMLError as e: raise ValueError(f"{run.config}: not valid YAML: {e}") from e
-    return vqvae, cftn, cfg or {}, {'vqvae': model_record(run.vqvae), 'cftn': model_record(run.cftn)}
+    try: cfg = yaml.safe_load(run.config.read_text(encoding='utf-8')) if run.config.exists() else {}
+    except (yaml.YAMLError, UnicodeDecodeError) as e: raise ValueError(f"{run.config}: not valid YAML: {e}") from e
+    if cfg is not None and not isinstance(cfg, dict):
+        raise ValueError(f"{run.config} is damaged: it holds a {type(cfg).__name__}, not a config: put back a copy of the run's config")
+    return vqvae, cftn, cfg or {}, {'vqvae': vrec, 'cftn': crec}
+
 
 # %% ../nbs/11a_hub.ipynb #ebd96441
 HUB_FILES = [f'{n}/*' if '.' not in n else n for n in PRETRAINED]    # what from_pretrained downloads from a hub repo
@@ -97,7 +132,7 @@ def run_metrics(folder) -> dict:
     "The last evaluation of each stage of the run in `folder` ({stage: {name: value}}), or the ones its model card records."
     run, out = RunFolder(folder), {}
     if run.metrics.exists():
-        for line in run.metrics.read_text().splitlines():
+        for _, line in _metrics_lines(run.metrics, skip_bad=True):     # a damaged log must not stop a pipeline from loading
             try: row = json.loads(line)
             except json.JSONDecodeError: continue                      # a row cut short by a crash
             if not isinstance(row, dict): continue

@@ -97,7 +97,10 @@ class VectorQuantizerEMA(nn.Module):
 
     def lookup(self, indices:Tensor # (B, h, w) long codes
               ) -> Tensor: # (B, D, h, w)
-        "The code vectors of `indices`."
+        "The code vectors of `indices` (a `ValueError` naming the code when one is not in the codebook)."
+        if indices.numel() and (int(indices.min()) < 0 or int(indices.max()) >= self.codebook_size):
+            bad = int(indices.max()) if int(indices.max()) >= self.codebook_size else int(indices.min())
+            raise ValueError(f"code {bad} is not in the codebook, which has {self.codebook_size} codes (0 to {self.codebook_size - 1})")
         return F.embedding(indices, self.codebook).permute(0, 3, 1, 2).contiguous()
 
     def quantize(self, z:Tensor # (B, D, h, w) encoder output

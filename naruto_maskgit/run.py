@@ -10,7 +10,7 @@ import torch
 from fastcore.basics import patch
 from filelock import FileLock, Timeout
 from .files import (CHECKSUMS, fsync_path, _fsync_tree, _failed, atomic_write_text, atomic_dir,
-                                  write_checksums, verify_folder, weights_fingerprint)
+                                  write_checksums, verify_folder, weights_fingerprint, normal_modes)
 
 # %% auto #0
 __all__ = ['STAGES', 'SPLITS', 'CHECKPOINTED', 'LOGGED', 'COMMANDS', 'PRETRAINED', 'WEIGHTS', 'MODEL_CONFIG', 'MODEL_CARD',
@@ -186,12 +186,12 @@ def codes_problem(run) -> str|None:
     return None
 
 # %% ../nbs/00a_run.ipynb #0d2590fa
-def generator_problem(run_or_cftn, vqvae_dir=None, tokenizer:dict|None=None) -> str|None:
-    "Why the generator in `cftn/` must not be used with the tokenizer in `vqvae_dir` (or with `tokenizer`), or None."
+def generator_problem(run_or_cftn, vqvae_dir=None, tokenizer:dict|None=None, record:dict|None=None) -> str|None:
+    "Why the generator in `cftn/` (whose provenance is `record` when already read) must not be used with the tokenizer in `vqvae_dir` (or with `tokenizer`), or None."
     p = Path(run_or_cftn)
     cftn_dir = p/'cftn' if (p/'cftn').is_dir() or not (p/WEIGHTS).exists() else p
     vqvae_dir = Path(vqvae_dir) if vqvae_dir is not None else RunFolder(cftn_dir.parent).vqvae
-    r = model_record(cftn_dir)
+    r = record if record is not None else model_record(cftn_dir)
     if r is None: return None
     tok = tokenizer if tokenizer is not None else tokenizer_record(vqvae_dir)
     learned = r.get('tokenizer')
@@ -231,7 +231,7 @@ def commit_checkpoint(tmp, ckpt_dir, step:int, keep:int=2) -> Path:
     "Checksum the finished temporary checkpoint `tmp`, rename it to `step_XXXXXXX`, point `latest` at it and prune to `keep`."
     ckpt_dir = Path(ckpt_dir); final = checkpoint_folder(ckpt_dir, step); tmp = Path(tmp)
     try:
-        write_checksums(tmp); _fsync_tree(tmp)
+        normal_modes(tmp); write_checksums(tmp); _fsync_tree(tmp)          # Accelerate's safetensors files are 0600
         if final.exists(): shutil.rmtree(final)
         os.replace(tmp, final); fsync_path(ckpt_dir)
     except OSError as e:
@@ -276,12 +276,16 @@ class RunLock:
         if int(os.environ.get('RANK', '0')) != 0: return self
         key = str(self.path.resolve())
         lock = _HELD.get(key)
-        if lock is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            lock = FileLock(key, timeout=0, thread_local=False, on_acquired=self._write_note)
-        try: lock.acquire()
+        try:
+            if lock is None:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                lock = FileLock(key, timeout=0, thread_local=False, on_acquired=self._write_note)
+            lock.acquire()
         except Timeout:
             raise RunLocked(f"{self.path.parent} is in use by {_holder(self.path)}: wait for it to finish or stop it, then run this again") from None
+        except OSError as e:                                              # a read-only run folder: name the folder, not a file in it
+            raise type(e)(e.errno, f"{e.strerror}, so this command cannot take the run folder's lock ({self.path.name})",
+                          str(self.path.parent)) from None
         _HELD[key] = lock
         return self
     def __exit__(self, *exc):
@@ -296,13 +300,22 @@ class RunLock:
 
 
 # %% ../nbs/00a_run.ipynb #8b7f3ee7
+def _metrics_lines(p:Path, skip_bad:bool=False):
+    "(line number, text) of each non-blank line of a metrics.jsonl; a line that is not UTF-8 is an error naming the file and line (a warning when `skip_bad`)."
+    for n, raw in enumerate(Path(p).read_bytes().splitlines(), 1):
+        try: line = raw.decode('utf-8')
+        except UnicodeDecodeError as e:
+            msg = f"{p}, line {n}: not UTF-8 text (byte {e.start}): each line is one JSON row; delete or mend that line"
+            if skip_bad: warnings.warn(msg + " (skipped)"); continue
+            raise ValueError(msg) from None
+        if line.strip(): yield n, line
+
 def drop_metrics_after(metrics_file, stage:str, step:int) -> int:
     "Remove the rows of `stage` with a step beyond `step` from a metrics.jsonl file; returns how many went."
     p = Path(metrics_file)
     if not p.exists(): return 0
     keep, gone = [], 0
-    for line in p.read_text().splitlines():
-        if not line.strip(): continue
+    for _, line in _metrics_lines(p):
         try: row = json.loads(line)
         except json.JSONDecodeError: gone += 1; continue                 # a row cut short by a crash
         if row.get('stage') == stage and row.get('step', 0) > step: gone += 1
@@ -327,8 +340,15 @@ def read_metrics(run_dir, stage:str|None=None) -> list:
     "The rows of `{run_dir}/metrics.jsonl`, optionally only those of `stage`."
     p = RunFolder(run_dir).metrics
     if not p.exists(): return []
-    rows = [json.loads(l) for l in p.read_text().splitlines() if l.strip()]
-    return [r for r in rows if stage is None or r['stage'] == stage]
+    lines, rows = list(_metrics_lines(p)), []
+    for n, line in lines:
+        try: row = json.loads(line)
+        except json.JSONDecodeError as e:
+            if n == lines[-1][0]: continue                               # the last row cut short by a crash: the resume drops it
+            raise ValueError(f"{p}, line {n}: not a JSON row ({e}): delete or mend that line") from None
+        if not isinstance(row, dict): raise ValueError(f"{p}, line {n}: a row must be a JSON object, got {type(row).__name__}")
+        rows.append(row)
+    return [r for r in rows if stage is None or r.get('stage') == stage]
 
 def open_wandb(run_dir, stage:str, wandb_cfg, config:dict|None=None):
     "The wandb run of `stage` (resumed by the id kept in the run folder), or None when `wandb_cfg` is None or the mode is 'disabled' ($WANDB_MODE wins over the config)."
@@ -356,8 +376,12 @@ def prepare_run_dir(cfg) -> Path:
     run = RunFolder(cfg.run_dir); run.path.mkdir(parents=True, exist_ok=True)
     new = config_to_dict(cfg)
     if run.config.exists():
-        try: old = yaml.safe_load(run.config.read_text()) or {}
-        except yaml.YAMLError: old = {}
+        try: old = yaml.safe_load(run.config.read_text(encoding='utf-8'))
+        except (yaml.YAMLError, UnicodeDecodeError) as e: old = e
+        if not isinstance(old, dict):                                    # never skip the check quietly: it guards the run's models
+            why = f"{type(old).__name__}: {str(old).splitlines()[0] if str(old) else ''}" if isinstance(old, Exception) else f"it holds a {type(old).__name__}, not a mapping"
+            raise ConfigError(f"{run.config} is damaged ({why}); it records the model sizes of the run in {run.path}, which every "
+                              f"command checks. Put back a copy (your config file, if the run used it), or use another task_name")
         for k in SHAPE_KEYS:
             try: a = _get(old, k)
             except (KeyError, TypeError): continue
@@ -376,5 +400,11 @@ def load_codes(run, split:str) -> dict:
     meta = _codes_meta(p); tok = _tokenizer_of(meta)
     try: d = load_file(str(p)); captions = json.loads(run.captions(split).read_text())
     except Exception as e: raise ProvenanceError(f"the codes of {split} in {run.codes_dir} are damaged ({e}): run `{COMMANDS['codes']} --config ...` again") from e
+    n = int(meta['codebook_size'])
+    for k in ('codes', 'codes_flipped'):
+        if k in d and d[k].numel() and not (0 <= int(d[k].min()) and int(d[k].max()) < n):
+            bad = int(d[k].max()) if int(d[k].max()) >= n else int(d[k].min())
+            raise ValueError(f"{p} holds code {bad} in '{k}', but its codebook has {n} codes (0 to {n - 1}): the file is damaged "
+                             f"or not from this run; run `{COMMANDS['codes']} --config ...` again")
     return {'codes': d['codes'].long(), 'codes_flipped': d['codes_flipped'].long() if 'codes_flipped' in d else None, 'rows': d['rows'],
             'captions': captions, 'codebook_size': int(meta['codebook_size']), 'vqvae_steps': tok.get('steps', -1), 'tokenizer': tok}

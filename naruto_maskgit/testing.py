@@ -4,7 +4,7 @@
 
 # %% ../nbs/10a_testing.ipynb #9b858743
 from __future__ import annotations
-import json
+import contextlib, json, os, resource, shlex, signal, stat, subprocess
 from pathlib import Path
 import torch
 from .config import save_config
@@ -13,7 +13,7 @@ from .vqvae import VQVAE
 from .cftn import CFTN
 
 # %% auto #0
-__all__ = ['TINY_METRICS', 'tiny_run']
+__all__ = ['TINY_METRICS', 'tiny_run', 'file_size_limit', 'limit_file_size', 'run_read_only']
 
 # %% ../nbs/10a_testing.ipynb #77e6a392
 TINY_METRICS = [dict(stage='vqvae', step=10, loss=0.5), dict(stage='vqvae', step=10, eval_psnr=12.5, eval_codes_used=30),
@@ -33,3 +33,34 @@ def tiny_run(run_dir, # the folder to write (created)
     save_config(cfg, run.config)
     run.metrics.write_text(''.join(json.dumps(r) + '\n' for r in TINY_METRICS))
     return run.path
+
+# %% ../nbs/10a_testing.ipynb #3b93279c
+@contextlib.contextmanager
+def file_size_limit(max_bytes:int):
+    "Within the block, a write past `max_bytes` of any file fails as on a full disk (RLIMIT_FSIZE; SIGXFSZ ignored)."
+    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    old = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (max_bytes, hard))
+    try: yield
+    finally: resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard)); signal.signal(signal.SIGXFSZ, old)
+
+def limit_file_size(max_bytes:int):
+    "A `preexec_fn` for `subprocess`: the command's writes past `max_bytes` of a file fail as on a full disk."
+    def pre():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (max_bytes, resource.getrlimit(resource.RLIMIT_FSIZE)[1]))
+    return pre
+
+def run_read_only(folders:list, argv:list, **kwargs) -> subprocess.CompletedProcess:
+    "Run `argv` with `folders` read-only (a private read-only bind mount as root, else no write permission); `kwargs` go to `subprocess.run`."
+    folders = [str(Path(f).resolve()) for f in folders]
+    if os.geteuid() == 0:
+        mounts = ' && '.join(f"mount --bind -o ro {shlex.quote(f)} {shlex.quote(f)}" for f in folders)
+        return subprocess.run(['unshare', '-m', 'sh', '-c', f'{mounts} && exec "$@"', 'sh', *map(str, argv)], **kwargs)
+    modes = {f: os.stat(f).st_mode for f in folders}
+    try:
+        for f in folders: os.chmod(f, modes[f] & ~(stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH))
+        return subprocess.run(list(map(str, argv)), **kwargs)
+    finally:
+        for f, m in modes.items(): os.chmod(f, m)
+

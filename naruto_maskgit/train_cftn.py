@@ -10,7 +10,7 @@ import torch
 import torch.nn.functional as F
 from fastcore.script import call_parse, Param
 
-from .config import RunConfig, ConfigError, load_config, config_to_dict
+from .config import RunConfig, ConfigError, load_config, config_to_dict, check_value
 from .data import image_grid, display_scale, labelled_grid, tensor_to_pil
 from .scheduler import MaskGITScheduler
 from PIL import Image
@@ -179,5 +179,6 @@ def naruto_train_cftn(config:Param("the run's YAML config file", str, required=T
                       wandb:str=None): # override wandb.mode: online, offline or disabled
     "Train the CFTN generator of a run on its encoded codes; running it again resumes from the last checkpoint."
     with cli_errors('naruto_train_cftn'):
+        if wandb is not None: check_value('wandb.mode', wandb, '--wandb')   # before any work
         out = train_cftn(load_config(config), wandb)
         if is_main_process(): print(f"CFTN saved to {out}")   # once, not once per process

@@ -13,7 +13,7 @@ from torch import nn
 from safetensors.torch import save_file
 from fastcore.script import call_parse, Param
 
-from .config import RunConfig, ConfigError, load_config, config_to_dict
+from .config import RunConfig, ConfigError, load_config, config_to_dict, check_value
 from .data import CaptionedImages, collate_captioned
 from .vqvae import (VQVAE, evaluate_vqvae, encode_split, white_patches, merge_background_codes, background_code,
                                   recorded_background)
@@ -78,6 +78,7 @@ def naruto_train_vqvae(config:Param("the run's YAML config file", str, required=
                        wandb:str=None): # override wandb.mode: online, offline or disabled
     "Train the VQ-VAE tokenizer of a run; running it again resumes from the last checkpoint."
     with cli_errors('naruto_train_vqvae'):
+        if wandb is not None: check_value('wandb.mode', wandb, '--wandb')   # before any work
         out = train_vqvae(load_config(config), wandb)
         if is_main_process(): print(f"VQ-VAE saved to {out}")   # once, not once per process
 

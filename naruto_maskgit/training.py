@@ -4,7 +4,7 @@
 
 # %% ../nbs/04_training.ipynb #cc25f370
 from __future__ import annotations
-import math, os, shutil, time, warnings
+import contextlib, math, os, shutil, signal, threading, time, warnings
 from pathlib import Path
 import torch
 from torch.utils.data import DataLoader, Sampler
@@ -17,13 +17,13 @@ from .config import ConfigError
 from .run import (RunFolder, NonFiniteWeights, ProvenanceError, WEIGHTS, MODEL_CONFIG, check_finite, clean_checkpoints,
                                 commit_checkpoint, resume_checkpoint, checkpoint_folder, checkpoint_step, save_model,
                                 saved_step, drop_metrics_after, append_metrics, open_wandb)
-from .files import WriteFailed, atomic_write_text, verify_folder
+from .files import WriteFailed, atomic_write_text, verify_folder, write_error
 from .host import keep_freed_memory, cpu_has_bf16
 
 # %% auto #0
 __all__ = ['warmup_cosine', 'warmup_cosine_scheduler', 'EpochBatches', 'batches_from', 'seed_step', 'StepCounter',
            'save_checkpoint', 'save_final_model', 'MetricsLogger', 'resolve_precision', 'make_accelerator',
-           'is_main_process', 'TrainingDiverged', 'train_loop']
+           'is_main_process', 'TrainingDiverged', 'TrainingStopped', 'train_loop']
 
 # %% ../nbs/04_training.ipynb #be0cf40d
 def warmup_cosine(step:int, warmup_steps:int, total_steps:int) -> float:
@@ -85,10 +85,11 @@ def save_checkpoint(accelerator, ckpt_dir, step:int, keep:int=2) -> Path:
         if tmp.exists(): shutil.rmtree(tmp)
     accelerator.wait_for_everyone()
     try: accelerator.save_state(str(tmp))
-    except OSError as e:
+    except Exception as e:                                            # torch and safetensors report a full disk in their own types
         shutil.rmtree(tmp, ignore_errors=True)
+        if (ose := write_error(e)) is None: raise
         prev = resume_checkpoint(ckpt_dir, warn=False)
-        raise WriteFailed(e.errno, f"could not write the checkpoint of step {step} to {ckpt_dir}: {e.strerror or e}. "
+        raise WriteFailed(ose.errno, f"could not write the checkpoint of step {step} to {ckpt_dir}: {ose.strerror or ose}. "
                           f"The previous checkpoint ({prev.name if prev else 'none'}) and the `latest` pointer are intact: "
                           "free some disk space and run the command again to resume from it") from e
     accelerator.wait_for_everyone()
@@ -152,6 +153,25 @@ def is_main_process() -> bool:
 # %% ../nbs/04_training.ipynb #870827b3
 class TrainingDiverged(RuntimeError):
     "The loss became NaN or infinite (or the weights did): training stopped at the last good checkpoint."
+
+class TrainingStopped(RuntimeError):
+    "Training was stopped by a signal (SIGTERM, Ctrl-C) after saving a checkpoint; `signum` is the signal."
+    def __init__(self, msg:str, signum:int|None=None): super().__init__(msg); self.signum = signum
+
+@contextlib.contextmanager
+def _stop_requests():
+    "Within the block, SIGTERM and SIGINT (Ctrl-C) only ask to stop: yields a list that receives their numbers; a second one stops at once."
+    got = []
+    if threading.current_thread() is not threading.main_thread() or int(os.environ.get('WORLD_SIZE', '1')) > 1:
+        yield got; return                                   # handlers need the main thread; launches keep Accelerate's own handling
+    def ask(signum, frame):
+        if got: raise KeyboardInterrupt if signum == signal.SIGINT else SystemExit(128 + signum)   # asked twice: stop now
+        got.append(signum)
+    old = {s: signal.signal(s, ask) for s in (signal.SIGTERM, signal.SIGINT)}
+    try: yield got
+    finally:
+        for s, h in old.items(): signal.signal(s, h)
+
 
 # %% ../nbs/04_training.ipynb #b6ae92af
 def _is_empty(batch) -> bool:
@@ -234,47 +254,55 @@ def train_loop(accelerator, *, stage:str, run_dir, train_cfg, seed:int, model, o
     sums, n_logged, t0 = {}, 0, time.time()
     spe, empty_run = max(1, len(dataset) // (tc.batch_size * accelerator.num_processes)), 0
     model.train()
-    try:
-        while counter.step < tc.steps:
-            step = counter.step
-            for micro in range(tc.grad_accum_steps):
-                seed_step(seed, step * tc.grad_accum_steps + micro, accelerator.process_index)
-                batch = next(batches)
-                if _is_empty(batch):                     # every item of it unreadable: nothing to learn from, the step goes on
-                    empty_run += 1
-                    if empty_run > spe: raise ValueError(f"{getattr(dataset, 'name', stage)}: no readable item in a whole epoch of batches: "
-                                                         "are all the images unreadable? (see the warnings above)")
-                    continue
-                empty_run, batch = 0, move_batch(batch)
-                with accelerator.accumulate(model):
-                    loss, logs = loss_fn(model, batch)
-                    if not torch.isfinite(loss.detach()).all(): _diverged(stage, float(loss.detach().float().mean()), step + 1, ckpt_dir, lr_key=lr_key)
-                    accelerator.backward(loss)
-                    if accelerator.sync_gradients and tc.grad_clip > 0:
-                        logs['grad_norm'] = accelerator.clip_grad_norm_(model.parameters(), tc.grad_clip)
-                    optimizer.step(); optimizer.zero_grad(set_to_none=True)
-                for k, v in logs.items(): sums[k] = sums.get(k, 0.0) + float(v)
-                n_logged += 1
-            scheduler.step()
-            if after_update is not None: after_update(model)
-            counter.step += 1
-            pbar.update(1)
-            if counter.step % tc.log_every == 0 or counter.step == tc.steps:
-                dt = time.time() - t0
-                row = {k: v / max(1, n_logged) for k, v in sums.items()} | {'lr': scheduler.get_last_lr()[0], 'steps_per_s': max(1, n_logged) / tc.grad_accum_steps / dt}
-                pbar.set_postfix({k: f'{v:.4g}' for k, v in row.items() if k in ('loss', 'acc', 'perplexity')})
-                if logger: logger.log(counter.step, row)
-                sums, n_logged, t0 = {}, 0, time.time()
-            if eval_fn is not None and (counter.step % tc.eval_every == 0 or counter.step == tc.steps):
-                model.eval()
-                metrics, images = eval_fn(accelerator.unwrap_model(model), counter.step)
-                model.train()
-                if logger: logger.log(counter.step, {f'eval_{k}': v for k, v in metrics.items()}, images)
-                accelerator.print(f"{stage} step {counter.step}: " + ', '.join(f'{k} {v:.4g}' for k, v in metrics.items()))
-                t0 = time.time()
-            if counter.step % tc.save_every == 0 or counter.step == tc.steps:
-                try: check_finite(accelerator.unwrap_model(model), f"the {stage} model at step {counter.step}")
-                except NonFiniteWeights as e: _diverged(stage, float('nan'), counter.step, ckpt_dir, str(e), lr_key)
-                save_checkpoint(accelerator, ckpt_dir, counter.step)
-    finally: pbar.close()                    # before any error message, not after it
+    start, learned = counter.step, 0                   # where this call began; batches it has learned from
+    with _stop_requests() as stop:
+        try:
+            while counter.step < tc.steps:
+                step = counter.step
+                for micro in range(tc.grad_accum_steps):
+                    seed_step(seed, step * tc.grad_accum_steps + micro, accelerator.process_index)
+                    batch = next(batches)
+                    if _is_empty(batch):                     # every item of it unreadable: nothing to learn from, the step goes on
+                        empty_run += 1
+                        if empty_run > spe: raise ValueError(f"{getattr(dataset, 'name', stage)}: no readable item in a whole epoch of batches: "
+                                                             "are all the images unreadable? (see the warnings above)")
+                        continue
+                    empty_run, learned, batch = 0, learned + 1, move_batch(batch)
+                    with accelerator.accumulate(model):
+                        loss, logs = loss_fn(model, batch)
+                        if not torch.isfinite(loss.detach()).all(): _diverged(stage, float(loss.detach().float().mean()), step + 1, ckpt_dir, lr_key=lr_key)
+                        accelerator.backward(loss)
+                        if accelerator.sync_gradients and tc.grad_clip > 0:
+                            logs['grad_norm'] = accelerator.clip_grad_norm_(model.parameters(), tc.grad_clip)
+                        optimizer.step(); optimizer.zero_grad(set_to_none=True)
+                    for k, v in logs.items(): sums[k] = sums.get(k, 0.0) + float(v)
+                    n_logged += 1
+                scheduler.step()
+                if after_update is not None: after_update(model)
+                counter.step += 1
+                pbar.update(1)
+                if counter.step % tc.log_every == 0 or counter.step == tc.steps:
+                    dt = time.time() - t0
+                    row = {k: v / max(1, n_logged) for k, v in sums.items()} | {'lr': scheduler.get_last_lr()[0], 'steps_per_s': max(1, n_logged) / tc.grad_accum_steps / dt}
+                    pbar.set_postfix({k: f'{v:.4g}' for k, v in row.items() if k in ('loss', 'acc', 'perplexity')})
+                    if logger: logger.log(counter.step, row)
+                    sums, n_logged, t0 = {}, 0, time.time()
+                if eval_fn is not None and (counter.step % tc.eval_every == 0 or counter.step == tc.steps):
+                    model.eval()
+                    metrics, images = eval_fn(accelerator.unwrap_model(model), counter.step)
+                    model.train()
+                    if logger: logger.log(counter.step, {f'eval_{k}': v for k, v in metrics.items()}, images)
+                    accelerator.print(f"{stage} step {counter.step}: " + ', '.join(f'{k} {v:.4g}' for k, v in metrics.items()))
+                    t0 = time.time()
+                if counter.step % tc.save_every == 0 or counter.step == tc.steps or stop:
+                    if not learned:
+                        raise ValueError(f"{getattr(dataset, 'name', stage)}: no readable item in the {counter.step - start} step(s) since step {start}: "
+                                         "are all the images unreadable? (see the warnings above) Nothing was saved")
+                    try: check_finite(accelerator.unwrap_model(model), f"the {stage} model at step {counter.step}")
+                    except NonFiniteWeights as e: _diverged(stage, float('nan'), counter.step, ckpt_dir, str(e), lr_key)
+                    saved = save_checkpoint(accelerator, ckpt_dir, counter.step)
+                    if stop and counter.step < tc.steps:         # asked to stop before the end: say how to go on
+                        raise TrainingStopped(f"{stage}: stopped by {signal.Signals(stop[0]).name} at step {counter.step} of {tc.steps}, "
+                                              f"saved in {saved}: run the same command again to resume", stop[0])
+        finally: pbar.close()                    # before any error message, not after it
     return accelerator.unwrap_model(model), counter.step
