@@ -18,6 +18,9 @@ LEVERS = {   # name -> pipeline settings that differ from the run's
     'temperature 1.0, guidance 3': dict(temperature=1.0, guidance_scale=3.0),
     'temperature 1.0, choice temperature 2': dict(temperature=1.0, choice_temperature=2.0),
     'temperature 1.0, halton': dict(temperature=1.0, sampler='halton'),
+    'temperature 0.2': dict(temperature=0.2),
+    'guidance 3': dict(guidance_scale=3.0),
+    'guidance at every step': dict(guidance_interval=(0.0, 1.0)),
 }
 KEYS = ['generated/kid', 'generated/fid', 'generated/precision', 'generated/recall', 'generated/coverage', 'generated/diversity', 'real/diversity',
         'generated/retrieval@1', 'generated/retrieval@10', 'generated/category', 'generated/distinct_codes', 'generated/top_code_share',
