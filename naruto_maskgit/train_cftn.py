@@ -17,7 +17,7 @@ from PIL import Image
 from .masking import random_mask
 from .text import CaptionEncoder
 from .cftn import CFTN, CodesDataset, load_codes_dataset, evaluate_cftn
-from .training import make_accelerator, train_loop, MetricsLogger, save_final_model, is_main_process
+from .training import make_accelerator, train_loop, MetricsLogger, save_final_model, is_main_process, train_command
 from .run import (RunFolder, RunLock, SPLITS, ProvenanceError, prepare_run_dir, load_codes, codes_problem,
                                 generator_problem, same_tokenizer, checkpoint_dirs, _describe)
 from .files import atomic_write_json
@@ -178,7 +178,4 @@ def _train_cftn(cfg, wandb_mode):
 def naruto_train_cftn(config:Param("the run's YAML config file", str, required=True)=None,
                       wandb:str=None): # override wandb.mode: online, offline or disabled
     "Train the CFTN generator of a run on its encoded codes; running it again resumes from the last checkpoint."
-    with cli_errors('naruto_train_cftn'):
-        if wandb is not None: check_value('wandb.mode', wandb, '--wandb')   # before any work
-        out = train_cftn(load_config(config), wandb)
-        if is_main_process(): print(f"CFTN saved to {out}")   # once, not once per process
+    train_command('naruto_train_cftn', train_cftn, config, wandb, 'CFTN')

@@ -17,7 +17,7 @@ from .config import RunConfig, ConfigError, load_config, config_to_dict, check_v
 from .data import CaptionedImages, collate_captioned
 from .vqvae import (VQVAE, evaluate_vqvae, encode_split, white_patches, merge_background_codes, background_code,
                                   recorded_background)
-from .training import make_accelerator, train_loop, MetricsLogger, save_final_model, is_main_process
+from .training import make_accelerator, train_loop, MetricsLogger, save_final_model, is_main_process, train_command
 from .run import RunFolder, RunLock, SPLITS, prepare_run_dir, tokenizer_record, model_record
 from .files import atomic_file, atomic_write_text
 from .host import cli_errors, use_run_threads
@@ -77,10 +77,7 @@ def _train_vqvae(cfg, wandb_mode):
 def naruto_train_vqvae(config:Param("the run's YAML config file", str, required=True)=None,
                        wandb:str=None): # override wandb.mode: online, offline or disabled
     "Train the VQ-VAE tokenizer of a run; running it again resumes from the last checkpoint."
-    with cli_errors('naruto_train_vqvae'):
-        if wandb is not None: check_value('wandb.mode', wandb, '--wandb')   # before any work
-        out = train_vqvae(load_config(config), wandb)
-        if is_main_process(): print(f"VQ-VAE saved to {out}")   # once, not once per process
+    train_command('naruto_train_vqvae', train_vqvae, config, wandb, 'VQ-VAE')
 
 # %% ../nbs/05_train_vqvae.ipynb #ced368a2
 def encoding_split(cfg:RunConfig, split:str) -> CaptionedImages:

@@ -13,17 +13,17 @@ from accelerate.state import AcceleratorState
 from accelerate.utils import set_seed
 from tqdm.auto import tqdm
 
-from .config import ConfigError
+from .config import ConfigError, check_value, load_config
 from .run import (RunFolder, NonFiniteWeights, ProvenanceError, WEIGHTS, MODEL_CONFIG, check_finite, clean_checkpoints,
                                 commit_checkpoint, resume_checkpoint, checkpoint_folder, checkpoint_step, save_model,
                                 saved_step, drop_metrics_after, append_metrics, open_wandb)
 from .files import WriteFailed, atomic_write_text, verify_folder, write_error
-from .host import keep_freed_memory, cpu_has_bf16
+from .host import keep_freed_memory, cpu_has_bf16, cli_errors
 
 # %% auto #0
 __all__ = ['warmup_cosine', 'warmup_cosine_scheduler', 'EpochBatches', 'batches_from', 'seed_step', 'StepCounter',
            'save_checkpoint', 'save_final_model', 'MetricsLogger', 'resolve_precision', 'make_accelerator',
-           'is_main_process', 'TrainingDiverged', 'TrainingStopped', 'train_loop']
+           'is_main_process', 'train_command', 'TrainingDiverged', 'TrainingStopped', 'train_loop']
 
 # %% ../nbs/04_training.ipynb #be0cf40d
 def warmup_cosine(step:int, warmup_steps:int, total_steps:int) -> float:
@@ -149,6 +149,13 @@ def make_accelerator(mixed_precision:str='no', grad_accum_steps:int=1) -> Accele
 def is_main_process() -> bool:
     "True in a single process and on rank 0 of a multi-process launch (read from the launcher's `RANK`, no `Accelerator` needed)."
     return int(os.environ.get('RANK', '0')) == 0
+
+def train_command(prog:str, train, config:str, wandb:str|None, saved:str):
+    "What `naruto_train_vqvae` and `naruto_train_cftn` do: check `--wandb`, run `train(cfg, wandb)` under `cli_errors`, say where `saved` went (once)."
+    with cli_errors(prog):
+        if wandb is not None: check_value('wandb.mode', wandb, '--wandb')   # before any work
+        out = train(load_config(config), wandb)
+        if is_main_process(): print(f"{saved} saved to {out}")   # once, not once per process
 
 # %% ../nbs/04_training.ipynb #870827b3
 class TrainingDiverged(RuntimeError):
