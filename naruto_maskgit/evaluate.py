@@ -5,6 +5,7 @@
 # %% ../nbs/14_evaluate.ipynb #5b3152b4
 from __future__ import annotations
 import hashlib, json, os, shutil, time, warnings, zipfile
+from collections import Counter
 from pathlib import Path
 import numpy as np
 import torch
@@ -27,12 +28,12 @@ from .host import cli_errors
 __all__ = ['INCEPTION_URL', 'INCEPTION_WHEEL', 'EVAL_SPLITS', 'SPLIT_SEED', 'PROMPT_COLOURS', 'HUE_BINS', 'IMAGE_SETS',
            'CODE_SETS', 'RETRIEVAL_K', 'EVAL_SETTINGS', 'cache_dir', 'tf_bilinear_resize', 'pixel_values',
            'InceptionFeatures', 'inception_file', 'load_inception', 'frechet_distance', 'kernel_distance',
-           'eval_indices', 'split_images', 'image_features', 'generate_images', 'reconstruct', 'dominant_hue',
-           'reference_images', 'prompt_colour', 'code_stats', 'feature_distances', 'knn_radii', 'precision_recall',
-           'density_coverage', 'caption_category', 'group_diversity', 'category_groups', 'retrieval_ranks',
-           'nearest_category', 'category_match', 'category_chance', 'format_table', 'image_set_scores',
-           'code_set_stats', 'model_scores', 'shape_scores', 'pairs_grid', 'write_evaluation', 'evaluate',
-           'naruto_evaluate']
+           'check_held_out_split', 'eval_indices', 'split_images', 'image_features', 'generate_images', 'reconstruct',
+           'dominant_hue', 'reference_images', 'prompt_colour', 'code_stats', 'feature_distances', 'knn_radii',
+           'precision_recall', 'density_coverage', 'caption_category', 'group_diversity', 'category_groups',
+           'retrieval_ranks', 'nearest_category', 'category_match', 'category_chance', 'format_table',
+           'image_set_scores', 'code_set_stats', 'model_scores', 'shape_scores', 'pairs_grid', 'write_evaluation',
+           'evaluate', 'naruto_evaluate']
 
 # %% ../nbs/14_evaluate.ipynb #62ddd8f2
 INCEPTION_URL = 'https://nvlabs-fi-cdn.nvidia.com/stylegan2-ada-pytorch/pretrained/metrics/inception-2015-12-05.pt'
@@ -151,9 +152,14 @@ EVAL_SPLITS = {'val': 'validation: half of the held-out captions, for choosing s
                'heldout': 'all held-out captions (val and test)', 'train': 'training images'}
 SPLIT_SEED = 2020   # which held-out half is `val`: fixed, so every run is scored on the same halves
 
+def check_held_out_split(split:str) -> str:
+    "`split` if it names part of the held-out captions ('val', 'test' or 'heldout'), else a `ValueError`."
+    if split not in ('val', 'test', 'heldout'): raise ValueError(f"split must be 'val', 'test' or 'heldout', got {split!r}")
+    return split
+
 def eval_indices(n:int, split:str) -> list:
     "Indices of evaluation `split` among `n` held-out items: `val` and `test` are two fixed halves, `heldout` is all of them."
-    if split not in ('val', 'test', 'heldout'): raise ValueError(f"split must be 'val', 'test' or 'heldout', got {split!r}")
+    check_held_out_split(split)
     if split == 'heldout': return list(range(n))
     perm = np.random.default_rng(SPLIT_SEED).permutation(n)
     return sorted((perm[:(n + 1) // 2] if split == 'val' else perm[(n + 1) // 2:]).tolist())
@@ -331,10 +337,9 @@ def category_match(queries:np.ndarray, captions:list, gallery:np.ndarray, galler
 
 def category_chance(captions:list, gallery_captions:list) -> float:
     "The category match a query would get with a random gallery image as its nearest: the mean frequency of each caption's category."
-    freq, n = {}, len(gallery_captions)
-    for c in gallery_captions: freq[caption_category(c)] = freq.get(caption_category(c), 0) + 1
-    cats = [caption_category(c) for c in captions if caption_category(c) is not None]
-    return float(np.mean([freq.get(c, 0) / n for c in cats]))
+    freq = Counter(caption_category(c) for c in gallery_captions)
+    cats = [c for c in map(caption_category, captions) if c is not None]
+    return float(np.mean([freq[c] / len(gallery_captions) for c in cats]))
 
 # %% ../nbs/14_evaluate.ipynb #a57ac457
 IMAGE_SETS = {'generated': 'generated from the split\'s captions', 'reconstructed': 'VQ-VAE reconstructions (tokenizer ceiling)',
@@ -500,7 +505,7 @@ def evaluate(run_dir,                       # a trained run folder
     "FID, KID, precision/recall, diversity and shape figures of a run's generated, reconstructed, unconditional and training images against a split (see `EVAL_SPLITS`)."
     run = RunFolder(run_dir)
     if not run.config.exists(): raise FileNotFoundError(f"{run.path} has no config.yaml: is it a run folder?")
-    if split not in ('val', 'test', 'heldout'): raise ValueError(f"split must be 'val', 'test' or 'heldout', got {split!r}")
+    check_held_out_split(split)                                         # said before any loading
     if num_images is not None: check_value('sampling.num_samples', num_images, 'num_images')     # a count >= 1, said before any loading
     if steps is not None: check_value('sampling.steps', steps, 'steps')                           # 0 is refused, not read as "the run's"
     cfg = load_config(run.config); cfg.task_name = str(run.path)
