@@ -21,6 +21,9 @@ LEVERS = {   # name -> pipeline settings that differ from the run's
     'temperature 0.2': dict(temperature=0.2),
     'guidance 3': dict(guidance_scale=3.0),
     'guidance at every step': dict(guidance_interval=(0.0, 1.0)),
+    'halton': dict(sampler='halton'),
+    'halton, temperature 0.6': dict(sampler='halton', temperature=0.6),
+    'choice temperature 12': dict(choice_temperature=12.0),
 }
 KEYS = ['generated/kid', 'generated/fid', 'generated/precision', 'generated/recall', 'generated/coverage', 'generated/diversity', 'real/diversity',
         'generated/retrieval@1', 'generated/retrieval@10', 'generated/category', 'generated/distinct_codes', 'generated/top_code_share',

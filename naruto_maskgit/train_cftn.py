@@ -11,7 +11,7 @@ import torch.nn.functional as F
 from fastcore.script import call_parse, Param
 
 from .config import RunConfig, ConfigError, load_config, config_to_dict, check_value
-from .data import image_grid, display_scale, labelled_grid, tensor_to_pil
+from .data import image_grid, labelled_grid, tensor_to_pil
 from .scheduler import MaskGITScheduler
 from PIL import Image
 from .masking import random_mask

