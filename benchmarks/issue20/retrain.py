@@ -19,15 +19,15 @@ from naruto_maskgit.train_cftn import train_cftn
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument('--run', help="a trained quickstart run: keep its tokenizer and codes, retrain the generator")
-    ap.add_argument('--out', required=True); ap.add_argument('changes', nargs='*', help="section.key=value (YAML value)")
+    ap.add_argument('--out', required=True); ap.add_argument('changes', nargs='*', help="section.key=value or seed=value (YAML value)")
     a = ap.parse_args()
     out = Path(a.out)
     if out.exists(): raise SystemExit(f"{out} exists: choose a new --out")
     cfg = load_config(Path(a.run)/'config.yaml') if a.run else quickstart_config(str(out))
     cfg.task_name = str(out)
     for change in a.changes:
-        key, value = change.split('=', 1); section, name = key.split('.')
-        setattr(getattr(cfg, section), name, yaml.safe_load(value))
+        key, value = change.split('=', 1); *section, name = key.split('.')   # 'seed=1' or 'section.key=value'
+        setattr(getattr(cfg, section[0]) if section else cfg, name, yaml.safe_load(value))
     check_values(cfg, 'the changes')
     t0 = time.time()
     if a.run:
