@@ -18,7 +18,6 @@ from pathlib import Path
 import torch
 import naruto_maskgit.sampling as sampling
 from naruto_maskgit import scheduler as S
-from naruto_maskgit.scheduler import draw_categorical
 from naruto_maskgit.pipeline import MaskGITPipeline
 from naruto_maskgit.evaluate import evaluate, load_inception
 from naruto_maskgit.host import cpu_name
@@ -27,26 +26,19 @@ from sampling_levers import KEYS
 
 LEVER = {}                                   # the patched settings of the lever being measured
 
+shipped_step = S.MaskGITScheduler.step
 def truncated_step(self, t, codes, logits, num_masked_initial, mask_token_id, generator=None):
-    "`MaskGITScheduler.step` with the candidates truncated by LEVER's min_p / top_p before the draw."
-    unknown = codes == mask_token_id
-    if logits.dim() == 3: logits = logits[unknown]
-    scaled = logits / self.temperature
-    if scaled.shape[-1] > mask_token_id: scaled[:, mask_token_id:] = float('-inf')
-    logp = scaled.log_softmax(-1)
-    if 'min_p' in LEVER:
-        keep = logp >= logp.max(-1, keepdim=True).values + torch.log(torch.tensor(LEVER['min_p']))
-        logp = logp.masked_fill(~keep, float('-inf')).log_softmax(-1)
-    if 'top_p' in LEVER:
-        srt, idx = logp.exp().sort(-1, descending=True)
-        drop = torch.zeros_like(srt, dtype=torch.bool).scatter(-1, idx, (srt.cumsum(-1) - srt) > LEVER['top_p'])
-        logp = logp.masked_fill(drop, float('-inf')).log_softmax(-1)
-    picked = draw_categorical(logp.exp(), generator)
-    sampled = codes.clone(); sampled[unknown] = picked[:, 0]
-    conf = self.confidence(t, unknown, logp.gather(1, picked)[:, 0], generator)
-    left = self.num_left_masked(t, num_masked_initial, unknown.sum(1))
-    rank = conf.argsort(dim=1, stable=True).argsort(dim=1)
-    return sampled.masked_fill(rank < left[:, None], mask_token_id)
+    "The shipped `MaskGITScheduler.step`, on logits whose candidates LEVER's min_p / top_p cut (-inf) at the step's temperature."
+    if 'min_p' not in LEVER and 'top_p' not in LEVER: return shipped_step(self, t, codes, logits, num_masked_initial, mask_token_id, generator)
+    if logits.dim() == 3: logits = logits[codes == mask_token_id]                  # (M, K), as the step reads them
+    logits = logits.clone(); logits[:, mask_token_id:] = float('-inf')             # the step never draws the mask token either
+    logp = (logits / self.temperature).log_softmax(-1)
+    cut = torch.zeros_like(logp, dtype=torch.bool)
+    if 'min_p' in LEVER: cut |= logp < logp.max(-1, keepdim=True).values + torch.log(torch.tensor(LEVER['min_p']))
+    if 'top_p' in LEVER:                                                           # on what min_p left, renormalised
+        srt, idx = logp.masked_fill(cut, float('-inf')).log_softmax(-1).exp().sort(-1, descending=True)
+        cut |= torch.zeros_like(cut).scatter(-1, idx, (srt.cumsum(-1) - srt) > LEVER['top_p'])
+    return shipped_step(self, t, codes, logits.masked_fill(cut, float('-inf')), num_masked_initial, mask_token_id, generator)
 
 shipped_guided = sampling.guided_logits
 def autoguided(model, codes, text, text_mask, guidance, uncond=None, at=None, cache=None):
