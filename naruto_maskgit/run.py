@@ -11,6 +11,7 @@ from fastcore.basics import patch
 from filelock import FileLock, Timeout
 from .files import (CHECKSUMS, fsync_path, _fsync_tree, _failed, atomic_write_text, atomic_dir,
                                   write_checksums, verify_folder, weights_fingerprint, normal_modes)
+from .quantizer import out_of_range_code
 
 # %% auto #0
 __all__ = ['STAGES', 'SPLITS', 'CHECKPOINTED', 'LOGGED', 'COMMANDS', 'PRETRAINED', 'WEIGHTS', 'MODEL_CONFIG', 'MODEL_CARD',
@@ -402,9 +403,8 @@ def load_codes(run, split:str) -> dict:
     except Exception as e: raise ProvenanceError(f"the codes of {split} in {run.codes_dir} are damaged ({e}): run `{COMMANDS['codes']} --config ...` again") from e
     n = int(meta['codebook_size'])
     for k in ('codes', 'codes_flipped'):
-        if k in d and d[k].numel() and not (0 <= int(d[k].min()) and int(d[k].max()) < n):
-            bad = int(d[k].max()) if int(d[k].max()) >= n else int(d[k].min())
+        if k in d and (bad := out_of_range_code(d[k], n)) is not None:
             raise ValueError(f"{p} holds code {bad} in '{k}', but its codebook has {n} codes (0 to {n - 1}): the file is damaged "
                              f"or not from this run; run `{COMMANDS['codes']} --config ...` again")
     return {'codes': d['codes'].long(), 'codes_flipped': d['codes_flipped'].long() if 'codes_flipped' in d else None, 'rows': d['rows'],
-            'captions': captions, 'codebook_size': int(meta['codebook_size']), 'vqvae_steps': tok.get('steps', -1), 'tokenizer': tok}
+            'captions': captions, 'codebook_size': n, 'vqvae_steps': tok.get('steps', -1), 'tokenizer': tok}
