@@ -38,7 +38,7 @@ def code_perplexity(counts:Tensor # (K,) how often each code was used
     p = counts.float() / counts.sum().clamp_min(1)
     return torch.exp(-(p * torch.log(p.clamp_min(1e-12))).sum())
 
-# %% ../nbs/02_quantizer.ipynb #d5044b13
+# %% ../nbs/02_quantizer.ipynb #d88ce70c
 def out_of_range_code(codes:Tensor, # codes of any shape
                       codebook_size:int # K: codes 0 to K - 1 exist
                      ) -> int|None: # a code outside [0, K) (the largest if any is too large, else the smallest), or None
