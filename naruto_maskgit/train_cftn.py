@@ -10,18 +10,18 @@ import torch
 import torch.nn.functional as F
 from fastcore.script import call_parse, Param
 
-from .config import RunConfig, ConfigError, load_config, config_to_dict, check_value
+from .config import RunConfig, ConfigError, config_to_dict
 from .data import image_grid, labelled_grid, tensor_to_pil
 from .scheduler import MaskGITScheduler
 from PIL import Image
 from .masking import random_mask
 from .text import CaptionEncoder
 from .cftn import CFTN, CodesDataset, load_codes_dataset, evaluate_cftn
-from .training import make_accelerator, train_loop, MetricsLogger, save_final_model, is_main_process, train_command
+from .training import make_accelerator, train_loop, MetricsLogger, save_final_model, train_command
 from .run import (RunFolder, RunLock, SPLITS, ProvenanceError, prepare_run_dir, load_codes, codes_problem,
                                 generator_problem, same_tokenizer, checkpoint_dirs, _describe)
 from .files import atomic_write_json
-from .host import cli_errors, use_run_threads
+from .host import use_run_threads
 from .hub import load_vqvae
 
 # %% auto #0
@@ -107,7 +107,6 @@ class WeightEMA(torch.nn.Module):
 def inpaint_preview(model, vqvae, dataset:CodesDataset, n:int=4, steps:int=8, seed:int=0):
     "Original / top half kept and bottom half generated, decoded to pixels: a grid of 2n images."
     from naruto_maskgit.sampling import generate_codes
-    from naruto_maskgit.scheduler import MaskGITScheduler
     b = dataset.collate(list(range(min(n, len(dataset)))))
     codes, G = b['codes'], model.grid_size
     keep = torch.zeros(G, G, dtype=torch.bool); keep[:G // 2] = True
@@ -121,7 +120,6 @@ def inpaint_preview(model, vqvae, dataset:CodesDataset, n:int=4, steps:int=8, se
 def prompt_preview(model, vqvae, dataset:CodesDataset, n:int=4, scheduler=None, samples:int=2, seed:int=0) -> Image.Image:
     "`samples` images for each of the first `n` distinct captions of `dataset`, one row per caption headed by it, about 128 px each: what wandb shows at each evaluation."
     from naruto_maskgit.sampling import generate_codes
-    from naruto_maskgit.scheduler import MaskGITScheduler
     idx = list({c: i for i, c in reversed(list(enumerate(dataset.captions)))}.values())[::-1][:n]   # first row of each caption
     b = dataset.collate([i for i in idx for _ in range(samples)])
     dev = next(model.parameters()).device

@@ -13,11 +13,11 @@ from torch import nn
 from safetensors.torch import save_file
 from fastcore.script import call_parse, Param
 
-from .config import RunConfig, ConfigError, load_config, config_to_dict, check_value
+from .config import RunConfig, ConfigError, load_config, config_to_dict
 from .data import CaptionedImages, collate_captioned
 from .vqvae import (VQVAE, evaluate_vqvae, encode_split, white_patches, merge_background_codes, background_code,
                                   recorded_background)
-from .training import make_accelerator, train_loop, MetricsLogger, save_final_model, is_main_process, train_command
+from .training import make_accelerator, train_loop, MetricsLogger, save_final_model, train_command
 from .run import RunFolder, RunLock, SPLITS, prepare_run_dir, tokenizer_record, model_record
 from .files import atomic_file, atomic_write_text
 from .host import cli_errors, use_run_threads
