@@ -13,6 +13,7 @@ import argparse, shutil, time, yaml
 from pathlib import Path
 from naruto_maskgit.config import quickstart_config, load_config, save_config, check_values
 from naruto_maskgit.cli import run_quickstart
+from naruto_maskgit.run import RunFolder
 from naruto_maskgit.train_cftn import train_cftn
 
 
@@ -23,7 +24,7 @@ def main():
     a = ap.parse_args()
     out = Path(a.out)
     if out.exists(): raise SystemExit(f"{out} exists: choose a new --out")
-    cfg = load_config(Path(a.run)/'config.yaml') if a.run else quickstart_config(str(out))
+    cfg = load_config(RunFolder(a.run).config) if a.run else quickstart_config(str(out))
     cfg.task_name = str(out)
     for change in a.changes:
         key, value = change.split('=', 1); *section, name = key.split('.')   # 'seed=1' or 'section.key=value'
@@ -31,11 +32,9 @@ def main():
     check_values(cfg, 'the changes')
     t0 = time.time()
     if a.run:
-        out.mkdir(parents=True)
-        for part in ('vqvae', 'codes', 'threads.json'):
-            src = Path(a.run)/part
-            (shutil.copytree if src.is_dir() else shutil.copy2)(src, out/part)
-        save_config(cfg, out/'config.yaml')
+        src, dst = RunFolder(a.run), RunFolder(out); dst.path.mkdir(parents=True)
+        shutil.copytree(src.vqvae, dst.vqvae); shutil.copytree(src.codes_dir, dst.codes_dir); shutil.copy2(src.threads, dst.threads)
+        save_config(cfg, dst.config)
         train_cftn(cfg)
     else: run_quickstart(out, prompts=(), cfg=cfg)
     print(f"{out}: trained in {time.time() - t0:.0f} s ({', '.join(a.changes) or 'no change'})")
