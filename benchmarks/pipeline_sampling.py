@@ -2,21 +2,22 @@
 
 Everything a user's call does is timed: caption encoding (MiniLM), the CFTN's decoding steps, the VQ-VAE
 decoder, PIL conversion. Weights are untrained (speed does not depend on them). Sizes: config/naruto.yaml
-(CFTN 4096 codes, 32x32 grid, width 256, depth 8, heads 8; its VQ-VAE). Two code paths in the same run:
+(CFTN 4096 codes, 32x32 grid, width 256, depth 8, heads 8; its VQ-VAE). Three code paths in the same run:
 
-  before  every step runs the CFTN from scratch (caption projection, every block's cross-attention keys and
-          values, pooled caption and adaLN modulations) and computes logits at all 1,024 positions
-  after   as shipped: what the captions contribute is computed once per call (`CFTN.condition`, kept in
-          `generate_codes`' cache) and the head runs only at the masked positions
+  uncached  fp32; every step runs the CFTN from scratch (caption projection, every block's cross-attention
+            keys and values, pooled caption and adaLN modulations) and computes logits at all 1,024 positions
+  fp32      fp32 (`precision='no'`, what every CPU got before the pipeline had a precision): what the captions
+            contribute is computed once per call (`CFTN.condition`, kept in `generate_codes`' cache) and the
+            head runs only at the masked positions
+  shipped   as shipped: the same with `precision='auto'` (the recipe's `mixed_precision`), i.e. the decoding
+            steps under bf16 autocast on a CPU with AVX512-BF16/AMX, fp32 (the row above again) elsewhere
 
 and three guidance settings: g = 3 at every step (two forward passes a step), g = 3 inside --interval only
-(one pass on the other steps), and g = 0 (one pass a step). Both paths give the same codes (checked here).
+(one pass on the other steps), and g = 0 (one pass a step). The two fp32 paths give the same images (checked
+here); bf16 rounds differently, so its images are close to, not equal to, fp32's (the share of equal codes
+is printed).
 
-Precision: the pipeline samples in fp32 on every CPU (it has no autocast), so "shipped" is the fp32
-column; the line naming the CPU says whether it has AVX512-BF16/AMX (where training's
-`mixed_precision: auto` picks bf16).
-
-    python benchmarks/pipeline_sampling.py                 # ~8 min on 2 idle cores of an AVX2 EPYC
+    python benchmarks/pipeline_sampling.py                 # ~3 min on 2 idle cores of an AMX Xeon, ~8 min of an AVX2 EPYC
     python benchmarks/pipeline_sampling.py --repeats 3 --interval 0.2,0.8
 """
 from __future__ import annotations
@@ -48,16 +49,17 @@ def pipeline():
 
 
 @contextmanager
-def path(name:str):
-    "Sample with the 'before' path (no cache, logits at every position) or the shipped one ('after')."
+def path(pipe, name:str):
+    "Sample with the 'uncached' path (no cache, logits at every position, fp32), the cached one in fp32, or as shipped."
     import naruto_maskgit.sampling as sampling
-    shipped = sampling.guided_logits
+    cached, precision = sampling.guided_logits, pipe.precision
     def from_scratch(*args, at=None, cache=None, **kw):
-        out = shipped(*args, **kw)                     # no cache: the model runs from the captions; all positions
+        out = cached(*args, **kw)                      # no cache: the model runs from the captions; all positions
         return out if at is None else out[at]
-    if name == 'before': sampling.guided_logits = from_scratch
+    if name == 'uncached': sampling.guided_logits = from_scratch
+    if name != 'shipped': pipe.precision = 'no'
     try: yield
-    finally: sampling.guided_logits = shipped
+    finally: sampling.guided_logits, pipe.precision = cached, precision
 
 
 def main():
@@ -70,32 +72,40 @@ def main():
     a = p.parse_args()
     if a.threads: torch.set_num_threads(a.threads)
     lo, hi = (float(v) for v in a.interval.split(','))
-    print(f"# {cpu_name()} ({'AVX512-BF16/AMX' if cpu_has_bf16() else 'no AVX512-BF16/AMX: fp32 everywhere'}), {os.cpu_count()} cores, "
+    pipe = pipeline()
+    pipe.set_progress_bar_config(disable=True)
+    print(f"# {cpu_name()} ({'AVX512-BF16/AMX' if cpu_has_bf16() else 'no AVX512-BF16/AMX'}), {os.cpu_count()} cores, "
           f"torch {torch.__version__}, {torch.get_num_threads()} threads, load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print(f"# pipe('a ninja with orange hair', num_images_per_prompt={a.images}, num_inference_steps={a.steps}, ...): "
-          f"median of {a.repeats} calls, seconds, fp32 (= shipped: the pipeline samples in fp32)")
+          f"median of {a.repeats} calls, seconds; shipped = precision {pipe.precision!r} -> {pipe.sampling_precision} on this CPU")
     settings = [('g=3', dict(guidance_scale=3.0)), (f'g=3 in [{lo:g}, {hi:g})', dict(guidance_scale=3.0, guidance_interval=(lo, hi))),
                 ('g=0', dict(guidance_scale=0.0))]
-    pipe = pipeline()
+    variants = ('uncached', 'fp32', 'shipped')
     def call(**kw):
-        return pipe('a ninja with orange hair', num_images_per_prompt=a.images, num_inference_steps=a.steps,
-                    generator=torch.Generator().manual_seed(0), **kw).images
-    rows, images = {}, {}
-    call(**settings[0][1])                                                            # warm-up
-    for name, kw in settings:                                                         # interleaved, so drift hits both paths
-        for variant in ('before', 'after'):
+        out = pipe('a ninja with orange hair', num_images_per_prompt=a.images, num_inference_steps=a.steps,
+                   generator=torch.Generator().manual_seed(0), return_intermediates=True, **kw)
+        return out.images, out.intermediates[:, -1]
+    rows, images, codes = {}, {}, {}
+    for variant in variants:                                                          # warm-up of every path
+        with path(pipe, variant): call(**settings[0][1])
+    for name, kw in settings:                                                         # interleaved, so drift hits every path
+        for variant in variants:
             ts = []
-            with path(variant):
+            with path(pipe, variant):
                 for _ in range(a.repeats):
-                    t = time.perf_counter(); images[(variant, name)] = call(**kw); ts.append(time.perf_counter() - t)
+                    t = time.perf_counter(); images[(variant, name)], codes[(variant, name)] = call(**kw); ts.append(time.perf_counter() - t)
             rows[(variant, name)] = statistics.median(ts)
-    for variant in ('before', 'after'):
-        print(f"{variant:7s} " + '  '.join(f"{name}: {rows[(variant, name)]:6.2f}" for name, _ in settings))
-    print('# ' + ', '.join(f"{name}: {rows[('before', name)] / rows[('after', name)]:.2f}x" for name, _ in settings) + " faster after")
-    same = all(a.tobytes() == b.tobytes() for n, _ in settings for a, b in zip(images[('before', n)], images[('after', n)]))
-    print(f"# the two paths give the same images: {same}")
-    print("# goals (issue 21): <= 9 s with g=3, <= 6 s without, on two cores of an AVX512-BF16 EPYC; the original code: 27.3 s without guidance")
-
+    shipped = f"shipped ({pipe.sampling_precision})"
+    for variant in variants:
+        print(f"{shipped if variant == 'shipped' else variant:15s} " + '  '.join(f"{name}: {rows[(variant, name)]:6.2f}" for name, _ in settings))
+    print('# ' + ', '.join(f"{name}: {rows[('fp32', name)] / rows[('shipped', name)]:.2f}x" for name, _ in settings) + " faster shipped than fp32")
+    print('# ' + ', '.join(f"{name}: {rows[('uncached', name)] / rows[('shipped', name)]:.2f}x" for name, _ in settings) + " faster shipped than uncached")
+    same = all(x.tobytes() == y.tobytes() for n, _ in settings for x, y in zip(images[('uncached', n)], images[('fp32', n)]))
+    print(f"# the two fp32 paths give the same images: {same}")
+    if pipe.sampling_precision != 'fp32':
+        print(f"# shipped ({pipe.sampling_precision}) vs fp32, share of equal codes: "
+              + ', '.join(f"{n}: {(codes[('shipped', n)] == codes[('fp32', n)]).float().mean():.0%}" for n, _ in settings))
+    print("# goals (issue 21): <= 9 s with g=3, <= 6 s without, on two cores of a CPU with AVX512-BF16; the original code: 27.3 s without guidance")
 
 if __name__ == '__main__':
     main()

@@ -74,7 +74,8 @@ def generate_to_files(pipe:MaskGITPipeline, prompt:str, out_dir, steps:int|None=
     stem = f"{slug(prompt)}" + (f"_not-{slug(negative_prompt)}" if negative_prompt else '') + (f"_{sampler}" if sampler else '') + ('_raw-background' if white_background is False else '') + (f"_var{strength:g}" if image is not None else '') + f"_s{seed}"
     names = [f"{{}}_{i}.png" for i in range(len(images))] + ["{}_grid.png"]
     made = dict(prompt=prompt, negative_prompt=negative_prompt or '', seed=seed, num_images_per_prompt=num_samples,
-                white_background=pipe.paints_background(white_background), **{k: getattr(scheduler, k) for k in scheduler.settings})
+                white_background=pipe.paints_background(white_background), precision=pipe.sampling_precision,
+                **{k: getattr(scheduler, k) for k in scheduler.settings})
     if image is not None: made.update(image=Path(getattr(image, 'filename', '') or '').name, strength=strength)
     def info(**extra):
         i = PngInfo(); i.add_itxt('naruto_maskgit', json.dumps({**made, **extra}, ensure_ascii=False)); return i
@@ -122,18 +123,20 @@ def naruto_generate(config:Param("the run's YAML config file (or give --run)", s
                     overwrite:bool=False,   # replace earlier images of the same name instead of adding -2, -3, ...
                     raw_background:bool=False, # draw the background code as the decoder paints it, not pure white (sampling.white_background)
                     image:str=None,         # an image file: draw variations of it (its codes partly redrawn under the prompt)
-                    strength:float=None):   # with --image: the share of its codes drawn again, in (0, 1] (default 0.5)
+                    strength:float=None,    # with --image: the share of its codes drawn again, in (0, 1] (default 0.5)
+                    precision:str=None):    # the generator's arithmetic: auto (bf16 where the CPU has it), bf16 or no (fp32); default: the run's train_cftn.mixed_precision
     "Generate images for a prompt (or a file of prompts) with a trained run and write them as PNG files."
     with cli_errors('naruto_generate'):
         if (config is None) == (run is None): raise ValueError("give the model with --config CONFIG or --run DIR_OR_HUB_ID (one of them)")
         if strength is not None and image is None: raise ValueError(f"--strength {strength:g} needs --image FILE (the picture to vary)")
         strength = 0.5 if strength is None else check_strength(strength)
+        if precision is not None: check_value('train_cftn.mixed_precision', precision, '--precision')
         picture = _open_image(image) if image is not None else None
         source = load_config(config).task_name if config is not None else run
         todo = _prompt_lines(prompts) if prompts is not None else [prompt]
         if out is not None and Path(out).exists() and not Path(out).is_dir():   # before loading anything
             raise NotADirectoryError(errno.ENOTDIR, "--out is a file, not a folder for the images", out)
-        pipe = MaskGITPipeline.from_pretrained(source)
+        pipe = MaskGITPipeline.from_pretrained(source, precision=precision)
         default_out = RunFolder(source).samples if Path(source).expanduser().is_dir() else Path('samples')
         for p in todo:
             paths = generate_to_files(pipe, p, out or default_out, steps, num_samples, guidance, temperature, seed,

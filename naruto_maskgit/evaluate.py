@@ -353,7 +353,8 @@ def _settings_line(m:dict) -> str:
             + (f" (only for t/T in [{m['guidance_interval'][0]:g}, {m['guidance_interval'][1]:g}))" if m.get('guidance_interval') else '')
             + (' (ramped)' if m.get('guidance_ramp') else '') + f", temperature {m['temperature']:g}"
             + (f", choice temperature {m['choice_temperature']:g}" if 'choice_temperature' in m else '') + f", sampler {m['sampler']}"
-            + (", background code drawn white" if m.get('white_background') else '') + f", seed {m['seed']}")
+            + (", background code drawn white" if m.get('white_background') else '') + f", seed {m['seed']}"
+            + (f", generator in {m['sampling_precision']}" if 'sampling_precision' in m else ''))
 
 def _shape_lines(m:dict) -> list:
     "The diversity, retrieval and category lines of the table (those that were measured)."
@@ -489,6 +490,7 @@ def evaluate(run_dir,                       # a trained run folder
              temperature:float|None=None,   # sampling temperature (None: the run's)
              white_background:bool|None=None, # draw the tokenizer's background code white (None: the run's sampling.white_background)
              sampling:dict|None=None,       # other decoding settings, named as in the pipeline call (choice_temperature=, guidance_interval=, ...)
+             precision:str|None=None,       # the generator's arithmetic: 'auto', 'bf16' or 'no' (None: the run's train_cftn.mixed_precision)
              extractor:nn.Module|None=None, # the feature network (None: Inception, see `load_inception`)
              inception=None,                # where the Inception weights are (see `inception_file`)
              num_subsets:int=100,           # KID subsets
@@ -509,7 +511,8 @@ def evaluate(run_dir,                       # a trained run folder
     if num_images is not None: check_value('sampling.num_samples', num_images, 'num_images')     # a count >= 1, said before any loading
     if steps is not None: check_value('sampling.steps', steps, 'steps')                           # 0 is refused, not read as "the run's"
     cfg = load_config(run.config); cfg.task_name = str(run.path)
-    pipe = MaskGITPipeline.from_pretrained(run.path)
+    if precision is not None: check_value('train_cftn.mixed_precision', precision, 'precision')
+    pipe = MaskGITPipeline.from_pretrained(run.path, precision=precision)
     pipe.set_progress_bar_config(disable=True)                           # evaluate's own bars count the images
     sch = pipe.scheduler_for(num_inference_steps=steps, guidance_scale=guidance, sampler=sampler, temperature=temperature, **(sampling or {}))
     kw = dict(num_inference_steps=sch.steps, guidance_scale=sch.guidance, sampler=sch.sampler, temperature=sch.temperature, choice_temperature=sch.choice_temperature,
@@ -525,7 +528,7 @@ def evaluate(run_dir,                       # a trained run folder
     m = {'split': split, 'num_images': n, 'image_size': real.shape[-1], 'steps': sch.steps, 'guidance': sch.guidance, 'guidance_interval': sch.guidance_interval,
          'guidance_ramp': sch.guidance_ramp, 'temperature': sch.temperature, 'choice_temperature': sch.choice_temperature, 'sampler': sch.sampler,
          'seed': seed, 'white_background': kw['white_background'], 'kid_subsets': num_subsets, 'kid_subset_size': subset_size or min(1000, n // 2),
-         'samples_per_prompt': samples_per_prompt}
+         'samples_per_prompt': samples_per_prompt, 'sampling_precision': pipe.sampling_precision}
     features = {'gallery': image_features(extractor, gallery, batch_size, 'features: training images')}
     features['train'] = features['gallery'][floor]
     m.update(image_set_scores(extractor, images, real, batch_size, num_subsets, subset_size, seed, features))

@@ -4,7 +4,7 @@
 
 # %% ../nbs/00b_host.ipynb #42d4b34b
 from __future__ import annotations
-import contextlib, errno, json, os, signal, sys, time
+import contextlib, errno, json, os, signal, sys, time, warnings
 from pathlib import Path
 import psutil
 import torch
@@ -12,8 +12,8 @@ from .run import RunFolder, ProvenanceError, RunLocked, NonFiniteWeights
 from .files import WriteFailed, atomic_write_json
 
 # %% auto #0
-__all__ = ['cli_errors', 'keep_freed_memory', 'cpu_name', 'cpu_has_bf16', 'usable_cores', 'busy_cores', 'read_thread_record',
-           'choose_threads', 'use_run_threads']
+__all__ = ['cli_errors', 'keep_freed_memory', 'cpu_name', 'cpu_has_bf16', 'usable_cores', 'resolve_precision', 'autocast_for',
+           'busy_cores', 'read_thread_record', 'choose_threads', 'use_run_threads']
 
 # %% ../nbs/00b_host.ipynb #6839a7bc
 def _user_errors() -> tuple:
@@ -98,6 +98,27 @@ def usable_cores() -> int:
     "The cores this process may run on (its CPU affinity, by `psutil` on Linux and Windows; every core where the OS cannot say)."
     try: return len(psutil.Process().cpu_affinity()) or 1
     except (AttributeError, psutil.Error, OSError): return psutil.cpu_count() or os.cpu_count() or 1   # macOS has no affinity
+
+# %% ../nbs/00b_host.ipynb #1479144e
+def resolve_precision(mixed_precision:str, # 'no', 'fp16', 'bf16' or 'auto'
+                      cpu:bool,            # for a CPU (else a GPU)
+                     ) -> str:             # 'no', 'fp16' or 'bf16'
+    "What `mixed_precision` means on this machine: bf16 (or fp16 on GPUs without bf16) only where it is fast, else 'no' (fp32)."
+    if mixed_precision == 'auto':
+        if cpu: return 'bf16' if cpu_has_bf16() else 'no'
+        return 'bf16' if torch.cuda.is_bf16_supported() else 'fp16'
+    if cpu and mixed_precision == 'fp16': return 'no'                 # no fp16 autocast on CPUs
+    if cpu and mixed_precision == 'bf16' and not cpu_has_bf16():
+        warnings.warn("mixed_precision: bf16 on a CPU without bf16 instructions (AVX512-BF16 or AMX) runs 2-3x slower than fp32: "
+                      "using fp32 instead (mixed_precision: auto picks bf16 where it is fast)")
+        return 'no'
+    return mixed_precision
+
+def autocast_for(mixed_precision:str, device) -> contextlib.AbstractContextManager:
+    "The `torch.autocast` context `mixed_precision` resolves to on `device` (`resolve_precision`), or a no-op for fp32."
+    device = torch.device(device)
+    dtype = {'bf16': torch.bfloat16, 'fp16': torch.float16}.get(resolve_precision(mixed_precision, device.type == 'cpu'))
+    return contextlib.nullcontext() if dtype is None else torch.autocast(device.type, dtype=dtype)
 
 # %% ../nbs/00b_host.ipynb #1e622a6c
 def busy_cores(window:float=0.2) -> float:

@@ -22,7 +22,7 @@ from .cftn import CFTN
 from .text import CaptionEncoder
 from .scheduler import MaskGITScheduler
 from .sampling import generate_codes
-from .host import keep_freed_memory, use_run_threads
+from .host import keep_freed_memory, use_run_threads, resolve_precision
 from . import hub
 
 # %% auto #0
@@ -34,7 +34,8 @@ class MaskGITPipeline:
     def __init__(self, vqvae:VQVAE, cftn:CFTN, text_encoder:CaptionEncoder,
                  image_size:int|None=None,          # pixels per side (default: the CFTN's grid times the VQ-VAE's downsampling)
                  sampling:SamplingConfig|None=None, # generation defaults (the run's `sampling` section)
-                 device=None):                      # default: CUDA when available
+                 device=None,                       # default: CUDA when available
+                 precision:str='auto'):             # the generator's arithmetic: 'auto' (bf16 where it is fast), 'bf16' or 'no' (fp32)
         if vqvae.quantizer.codebook_size != cftn.codebook_size:
             raise ValueError(f"the VQ-VAE has {vqvae.quantizer.codebook_size} codes but the CFTN predicts {cftn.codebook_size}: "
                              "they come from different runs")
@@ -47,11 +48,18 @@ class MaskGITPipeline:
         self.image_size = image_size or cftn.grid_size * vqvae.downsample_factor
         self.config, self.records, self.metrics, self.source = {}, {'vqvae': None, 'cftn': None}, {}, None
         self.background_code, self._progress_bar_config = None, {}
+        self.precision = check_value('train_cftn.mixed_precision', precision, 'precision')
         self.to(device or ('cuda' if torch.cuda.is_available() else 'cpu'))
 
     def __repr__(self):
         return (f"MaskGITPipeline({self.image_size}px, {self.cftn.grid_size}x{self.cftn.grid_size} codes of "
-                f"{self.cftn.codebook_size}, CFTN {self.cftn.num_params() / 1e6:.1f}M, text {self.text_encoder.kind}, {self.device})")
+                f"{self.cftn.codebook_size}, CFTN {self.cftn.num_params() / 1e6:.1f}M, text {self.text_encoder.kind}, {self.device}, "
+                f"{self.sampling_precision})")
+
+@patch(as_prop=True)
+def sampling_precision(self:MaskGITPipeline) -> str:
+    "What the generator computes in on this device: 'bf16', 'fp16' or 'fp32' (`precision` resolved by `host.resolve_precision`)."
+    return {'no': 'fp32'}.get(p := resolve_precision(self.precision, self.device.type == 'cpu'), p)
 
 @patch
 def to(self:MaskGITPipeline, device) -> MaskGITPipeline:
@@ -221,7 +229,7 @@ def __call__(self:MaskGITPipeline,
             uncond = None if neg is None else (neg[0][idx], neg[1][idx])
             cb = _with_progress(progress, _step_callback(self, callback_on_step_end, k * T, batches * T, range(s, s + len(idx))))
             out = generate_codes(self.cftn, text[idx, :L], mask[idx, :L], scheduler=scheduler, generator=generator, uncond=uncond,
-                                 callback=cb, return_intermediates=return_intermediates)
+                                 callback=cb, return_intermediates=return_intermediates, precision=self.precision)
             codes, steps_codes = out if return_intermediates else (out, None)
             images.append(self.decode(codes, white, output_type))
             if return_intermediates: inter.append(torch.stack(steps_codes, 1).cpu())  # (b, T, N)
@@ -289,7 +297,7 @@ def _regenerate(self:MaskGITPipeline, image, prompt, where, desc:str, *, num_ima
     with self._progress_bar(scheduler.steps, desc) as progress:
         cb = _with_progress(progress, _step_callback(self, callback_on_step_end, 0, scheduler.steps, range(num)))
         codes = generate_codes(self.cftn, text, tmask, scheduler=scheduler, num_samples=num, init_codes=codes, keep_mask=~regen,
-                               uncond=self._negative(negative_prompt, 1), generator=generator, callback=cb)
+                               uncond=self._negative(negative_prompt, 1), generator=generator, callback=cb, precision=self.precision)
     out = MaskGITPipelineOutput(self.decode(codes, white, output_type))
     return out if return_dict else out.to_tuple()
 
@@ -348,11 +356,13 @@ def from_pretrained(cls:MaskGITPipeline,
                     revision:str|None=None,          # branch, tag or commit of a hub repo
                     cache_dir=None,                  # hub cache folder (default: HF_HUB_CACHE)
                     local_files_only:bool=False,     # hub repos: only the local cache, no network
+                    precision:str|None=None,         # 'auto', 'bf16' or 'no' (fp32); default: the run's train_cftn.mixed_precision
                    ) -> MaskGITPipeline:
     "Load the models, caption encoder and sampling defaults of a run folder or a hub repo (see `hub.load_pretrained`)."
     p = hub.load_pretrained(path_or_repo_id, device, revision, cache_dir, local_files_only)
     if p['device'].type == 'cpu': use_run_threads(p['folder'], write=False)                  # the thread count the run was made with (`host`)
-    pipe = cls(p['vqvae'], p['cftn'], p['text_encoder'], p['image_size'], p['sampling'], p['device'])
+    if precision is None: precision = (p['config'].get('train_cftn') or {}).get('mixed_precision', 'auto')
+    pipe = cls(p['vqvae'], p['cftn'], p['text_encoder'], p['image_size'], p['sampling'], p['device'], precision)
     pipe.config, pipe.records, pipe.metrics, pipe.source = p['config'], p['records'], p['metrics'], p['source']
     pipe.background_code = p['background_code']
     return pipe

@@ -12,6 +12,7 @@ from torch import Tensor, nn
 
 from .config import check_value
 from .scheduler import MaskGITScheduler
+from .host import autocast_for
 
 # %% auto #0
 __all__ = ['guided_logits', 'decoding_batch', 'generate_codes']
@@ -113,6 +114,7 @@ def generate_codes(
     uncond:tuple|None=None, # (text, text_mask) for the unconditional branch (negative prompt); None = null condition
     return_intermediates:bool=False, # also return the (B, N) codes after every step
     callback:Callable|None=None, # called after every step as callback(t, T, codes): 0-based t, T, a copy of the (B, N) codes
+    precision:str='no', # the model's forward passes: 'no' (fp32), 'bf16' or 'auto' (bf16 where it is fast; `host.autocast_for`)
 ): # codes (B, N) long; with return_intermediates: (codes, list of T (B, N) tensors, mask_token_id where masked)
     "Generate code grids by MaskGIT iterative parallel decoding, with guidance and in-painting."
     scheduler = scheduler or MaskGITScheduler()
@@ -125,7 +127,8 @@ def generate_codes(
         with torch.no_grad():
             for t in range(T):
                 if (unknown := codes == mask_id).any():
-                    logits = guided_logits(model, codes, text, text_mask, scheduler.guidance_at(t), uncond, at=unknown, cache=cache)  # (M, K)
+                    with autocast_for(precision, codes.device):                               # the logits come back in fp32
+                        logits = guided_logits(model, codes, text, text_mask, scheduler.guidance_at(t), uncond, at=unknown, cache=cache)  # (M, K)
                     codes = scheduler.step(t, codes, logits, n0, mask_id, generator)
                 if return_intermediates: intermediates.append(codes.clone())
                 if callback is not None: callback(t, T, codes.clone())

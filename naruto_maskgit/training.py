@@ -18,12 +18,12 @@ from .run import (RunFolder, NonFiniteWeights, ProvenanceError, WEIGHTS, MODEL_C
                                 commit_checkpoint, resume_checkpoint, checkpoint_folder, checkpoint_step, save_model,
                                 saved_step, drop_metrics_after, append_metrics, open_wandb)
 from .files import WriteFailed, atomic_write_text, verify_folder, write_error
-from .host import keep_freed_memory, cpu_has_bf16, cli_errors
+from .host import keep_freed_memory, resolve_precision, cli_errors
 
 # %% auto #0
 __all__ = ['warmup_cosine', 'warmup_cosine_scheduler', 'EpochBatches', 'batches_from', 'seed_step', 'StepCounter',
-           'save_checkpoint', 'save_final_model', 'MetricsLogger', 'resolve_precision', 'make_accelerator',
-           'is_main_process', 'train_command', 'TrainingDiverged', 'TrainingStopped', 'train_loop']
+           'save_checkpoint', 'save_final_model', 'MetricsLogger', 'make_accelerator', 'is_main_process',
+           'train_command', 'TrainingDiverged', 'TrainingStopped', 'train_loop']
 
 # %% ../nbs/04_training.ipynb #be0cf40d
 def warmup_cosine(step:int, warmup_steps:int, total_steps:int) -> float:
@@ -127,18 +127,6 @@ class MetricsLogger:
         if self.wandb is not None: self.wandb.finish(); self.wandb = None
 
 # %% ../nbs/04_training.ipynb #aea64640
-def resolve_precision(mixed_precision:str, cpu:bool) -> str:
-    "What `mixed_precision` ('no', 'fp16', 'bf16' or 'auto') means on this machine: bf16 only where it is fast."
-    if mixed_precision == 'auto':
-        if cpu: return 'bf16' if cpu_has_bf16() else 'no'
-        return 'bf16' if torch.cuda.is_bf16_supported() else 'fp16'
-    if cpu and mixed_precision == 'fp16': return 'no'                 # no fp16 autocast on CPUs
-    if cpu and mixed_precision == 'bf16' and not cpu_has_bf16():
-        warnings.warn("mixed_precision: bf16 on a CPU without bf16 instructions (AVX512-BF16 or AMX) runs 2-3x slower than fp32: "
-                      "using fp32 instead (mixed_precision: auto picks bf16 where it is fast)")
-        return 'no'
-    return mixed_precision
-
 def make_accelerator(mixed_precision:str='no', grad_accum_steps:int=1) -> Accelerator:
     "An `Accelerator` on the GPU(s) when present, else the CPU (several CPU processes use gloo)."
     keep_freed_memory()
