@@ -171,8 +171,10 @@ def _say(n:int, why:str):
     _SAID.add(line); print(line, file=out)
     busy = busy_cores()
     if n > 1 and busy >= 0.5 and n + busy > usable_cores() + 0.5:
+        spins = not (os.environ.get('OMP_WAIT_POLICY') or os.environ.get('GOMP_SPINCOUNT'))
         print(f"threads: other work keeps about {busy:.1f} core(s) busy, so this runs slower (the results do not change); "
-              f"NARUTO_THREADS=n chooses another count", file=out)
+              f"NARUTO_THREADS=n chooses another count" + (", and OMP_WAIT_POLICY=passive set before the command makes it much "
+              "less slow (same results)" if spins else ''), file=out)
 
 def use_run_threads(run_dir=None, verbose:bool=True, write:bool=True, cpu:bool|None=None) -> int:
     "Set torch's CPU threads for the run in `run_dir` (its recorded count, else `choose_threads`) and record a new choice there; returns the count."
