@@ -19,6 +19,7 @@ is printed).
 
     python benchmarks/pipeline_sampling.py                 # ~3 min on 2 idle cores of an AMX Xeon, ~8 min of an AVX2 EPYC
     python benchmarks/pipeline_sampling.py --repeats 3 --interval 0.2,0.8
+    python benchmarks/pipeline_sampling.py --profile      # only: where one shipped call with g = 3 spends its time, by operator
 """
 from __future__ import annotations
 import argparse, dataclasses, os, statistics, time
@@ -69,6 +70,7 @@ def main():
     p.add_argument('--repeats', type=int, default=2, help="timed calls per setting and path (after one warm-up call)")
     p.add_argument('--interval', default='0.2,0.8', help="guidance interval lo,hi (fractions of the steps) of the second setting")
     p.add_argument('--threads', type=int, default=None)
+    p.add_argument('--profile', action='store_true', help="profile one shipped call with g = 3 (torch.profiler, by operator) and stop")
     a = p.parse_args()
     if a.threads: torch.set_num_threads(a.threads)
     lo, hi = (float(v) for v in a.interval.split(','))
@@ -81,6 +83,7 @@ def main():
     settings = [('g=3', dict(guidance_scale=3.0)), (f'g=3 in [{lo:g}, {hi:g})', dict(guidance_scale=3.0, guidance_interval=(lo, hi))),
                 ('g=0', dict(guidance_scale=0.0))]
     variants = ('uncached', 'fp32', 'shipped')
+    if a.profile: return profile(pipe, a)
     def call(**kw):
         out = pipe('a ninja with orange hair', num_images_per_prompt=a.images, num_inference_steps=a.steps,
                    generator=torch.Generator().manual_seed(0), return_intermediates=True, **kw)
@@ -106,6 +109,16 @@ def main():
         print(f"# shipped ({pipe.sampling_precision}) vs fp32, share of equal codes: "
               + ', '.join(f"{n}: {(codes[('shipped', n)] == codes[('fp32', n)]).float().mean():.0%}" for n, _ in settings))
     print("# goals (issue 21): <= 9 s with g=3, <= 6 s without, on two cores of a CPU with AVX512-BF16; the original code: 27.3 s without guidance")
+
+def profile(pipe, a):
+    "Where one shipped call with g = 3 spends its time: torch.profiler's operators by their own time (after a warm-up call)."
+    from torch.profiler import profile as torch_profile, ProfilerActivity
+    call = lambda: pipe('a ninja with orange hair', num_images_per_prompt=a.images, num_inference_steps=a.steps, guidance_scale=3.0,
+                        generator=torch.Generator().manual_seed(0)).images
+    call()
+    with torch_profile(activities=[ProfilerActivity.CPU]) as prof: call()
+    print(prof.key_averages().table(sort_by='self_cpu_time_total', row_limit=14, max_name_column_width=50))
+
 
 if __name__ == '__main__':
     main()
