@@ -121,13 +121,14 @@ def generate_codes(
     codes, text, text_mask, uncond = decoding_batch(model, text, text_mask, num_samples, uncond, init_codes, keep_mask, generator)
     mask_id, T = model.mask_token_id, scheduler.steps
     n0, intermediates, cache = (codes == mask_id).sum(1), [], {}                        # (B,) positions to fill
+    amp = autocast_for(precision, codes.device)                                        # resolved once, entered at every step
     was_training = getattr(model, 'training', None)
     if was_training is not None: model.eval()
     try:
         with torch.no_grad():
             for t in range(T):
                 if (unknown := codes == mask_id).any():
-                    with autocast_for(precision, codes.device):                               # the logits come back in fp32
+                    with amp:                                                                 # the logits come back in fp32
                         logits = guided_logits(model, codes, text, text_mask, scheduler.guidance_at(t), uncond, at=unknown, cache=cache)  # (M, K)
                     codes = scheduler.step(t, codes, logits, n0, mask_id, generator)
                 if return_intermediates: intermediates.append(codes.clone())
