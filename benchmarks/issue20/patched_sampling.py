@@ -22,7 +22,7 @@ Each lever is a JSON object of pipeline settings (as in `benchmarks/sampling_lev
 
 Rows are printed and appended as JSON lines to `--out` (default RUN/levers-SPLIT.jsonl), like `sampling_levers.py`.
 """
-import argparse, json, sys, time
+import argparse, json, math, sys, time
 from pathlib import Path
 import torch
 import naruto_maskgit.sampling as sampling
@@ -64,18 +64,17 @@ def remask_step(self, t, codes, logits, num_masked_initial, mask_token_id, gener
     rank = conf.argsort(dim=1, stable=True).argsort(dim=1)
     return sampled.masked_fill(rank < left[:, None], mask_token_id)
 
-import math
 shipped_confidence = S.MaskGITScheduler.confidence
 def shifted_confidence(self, t, unknown, logp, generator=None):
     "The shipped confidence, except that with LEVER's `halton_shift` each sample's Halton order is moved by its own random shift."
     if not (LEVER.get('halton_shift') and self.sampler == 'halton'): return shipped_confidence(self, t, unknown, logp, generator)
     B, N = unknown.shape; G = math.isqrt(N)
-    if t == 0 or LEVER.get('_shift') is None or len(LEVER['_shift']) != B:
-        LEVER['_shift'] = torch.randint(0, G, (B, 2), generator=generator, device=unknown.device)        # (dy, dx) per sample
-    place = torch.argsort(S.halton_order(G)).float().view(G, G).to(unknown.device)                     # (G, G) place of each cell
-    shifted = torch.stack([place.roll((int(dy), int(dx)), (0, 1)).flatten() for dy, dx in LEVER['_shift']])   # (B, N)
+    if t == 0 or LEVER.get('_places') is None or len(LEVER['_places']) != B:                           # a new call: new shifts
+        shift = torch.randint(0, G, (B, 2), generator=generator, device=unknown.device)                 # (dy, dx) per sample
+        place = torch.argsort(S.halton_order(G)).float().view(G, G).to(unknown.device)                 # (G, G) place of each cell
+        LEVER['_places'] = torch.stack([place.roll((int(dy), int(dx)), (0, 1)).flatten() for dy, dx in shift])   # (B, N)
     conf = torch.full((B, N), float('inf'), device=unknown.device)
-    conf[unknown] = -shifted[unknown]
+    conf[unknown] = -LEVER['_places'][unknown]
     return conf
 
 shipped_guided = sampling.guided_logits
