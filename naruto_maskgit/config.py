@@ -13,9 +13,9 @@ import yaml
 
 # %% auto #0
 __all__ = ['MASK_SCHEDULES', 'SAMPLERS', 'RES_BLOCKS', 'UPSAMPLES', 'CODEBOOK_INITS', 'RECON_LOSSES', 'PRECISIONS', 'TEXT_KINDS',
-           'WANDB_MODES', 'RULES', 'RECIPES', 'DataConfig', 'VQVAEConfig', 'TrainVQVAEConfig', 'TextConfig',
-           'CFTNConfig', 'TrainCFTNConfig', 'SamplingConfig', 'WandbConfig', 'RunConfig', 'Rule', 'check_value',
-           'ConfigError', 'from_dict', 'load_config', 'config_to_dict', 'save_config', 'check_values',
+           'WANDB_MODES', 'RULES', 'ADDED_KEYS', 'RECIPES', 'DataConfig', 'VQVAEConfig', 'TrainVQVAEConfig',
+           'TextConfig', 'CFTNConfig', 'TrainCFTNConfig', 'SamplingConfig', 'WandbConfig', 'RunConfig', 'Rule',
+           'check_value', 'ConfigError', 'from_dict', 'load_config', 'config_to_dict', 'save_config', 'check_values',
            'quickstart_config', 'repo_config_dir', 'recipe_config', 'config_yaml']
 
 # %% ../nbs/00_config.ipynb #b510f9fb
@@ -124,6 +124,7 @@ class SamplingConfig:
     sampler: str = 'confidence'  # 'confidence' (MaskGIT: keep the surest candidates) or 'halton' (reveal in a spread-out fixed order)
     guidance_interval: Optional[list] = None  # [lo, hi]: guide only the steps with lo <= t/T < hi; null = every step
     white_background: bool = True  # draw the tokenizer's background code (every all-white patch, `data.merge_background`) as pure white
+    unconditional_background_bias: float = 0.0  # nats taken off the background code's logit for empty prompts (0: none; see `11_pipeline`)
 
 # %% ../nbs/00_config.ipynb #9ae91973
 @dataclass
@@ -219,7 +220,7 @@ RULES: dict[str, Rule] = {
                 caption_noise=_NONNEG, eval_mask_ratios=_RATIOS),
     **_section('sampling', steps=_count(1), guidance=_NONNEG, guidance_ramp=_FLAG, temperature=_POSITIVE, choice_temperature=_NONNEG,
                schedule=_one_of(MASK_SCHEDULES), num_samples=_count(1), sampler=_one_of(SAMPLERS), guidance_interval=_optional(_PAIR),
-               white_background=_FLAG),
+               white_background=_FLAG, unconditional_background_bias=_NONNEG),
     **_section('wandb', mode=_one_of(WANDB_MODES), project=_TEXT),
     'batch_size': _count(1),                  # not a config key: a pipeline call's images decoded at once
 }
@@ -246,12 +247,15 @@ def _checked(key:str, value, source:str):
     value = rule.convert(value)
     return list(value) if isinstance(value, tuple) else value        # a pair is kept as a list, as YAML writes it
 
+ADDED_KEYS = {'sampling.unconditional_background_bias': 0.0}   # keys newer than saved runs: missing, they take the value that behaves as before
+
 def from_dict(cls, d:dict, source='<dict>', prefix=''):
-    "Build dataclass `cls` from mapping `d`, failing on unknown or missing keys and on values that break their rule."
+    "Build dataclass `cls` from mapping `d`, failing on unknown or missing keys (except `ADDED_KEYS`) and on values that break their rule."
     if not isinstance(d, dict): raise ConfigError(f"{source}: section '{prefix.rstrip('.') or '<top>'}' must be a mapping, got {type(d).__name__}")
     names = [f.name for f in fields(cls)]
     unknown = [k for k in d if k not in names]
     if unknown: raise ConfigError(f"{source}: unknown key '{prefix}{unknown[0]}' (known keys: {', '.join(names)})")
+    d = {**{k: ADDED_KEYS[prefix + k] for k in names if k not in d and prefix + k in ADDED_KEYS}, **d}
     missing = [k for k in names if k not in d]
     if missing: raise ConfigError(f"{source}: missing key '{prefix}{missing[0]}'")
     hints = typing.get_type_hints(cls)
@@ -314,7 +318,8 @@ def quickstart_config(task_name='runs/quickstart') -> RunConfig:
                                    caption_token_drop=0.0, caption_noise=0.5,
                                    eval_mask_ratios=[0.5], log_every=20, eval_every=800, save_every=200),
         sampling=SamplingConfig(steps=24, guidance=2.0, guidance_ramp=False, temperature=0.3,
-                                choice_temperature=4.5, schedule='cosine', num_samples=4, sampler='confidence', guidance_interval=[0.0, 0.5]),
+                                choice_temperature=4.5, schedule='cosine', num_samples=4, sampler='confidence', guidance_interval=[0.0, 0.5],
+                                unconditional_background_bias=2.0),
         wandb=WandbConfig(mode='offline', project='naruto_maskgit'))
 
 # %% ../nbs/00_config.ipynb #d01c2281

@@ -218,7 +218,7 @@ def __call__(self:MaskGITPipeline,
     prompts = _prompts(prompt)
     _check_fits(len(prompts) * num, self.image_size, self.cftn.num_tokens, scheduler.steps, return_intermediates)
     text, mask, length = self._encode(prompts)                                   # (P, L, D), (P, L), (P,)
-    neg = self._negative(negative_prompt, len(prompts))
+    neg, bias = self._negative(negative_prompt, len(prompts)), self.logit_bias(prompts)   # bias: None, or (P, K) for empty prompts
     rows = torch.arange(len(prompts)).repeat_interleave(num)                     # prompt of each image
     T, batches = scheduler.steps, math.ceil(len(rows) / batch_size)
     images, inter = [], []
@@ -229,7 +229,8 @@ def __call__(self:MaskGITPipeline,
             uncond = None if neg is None else (neg[0][idx], neg[1][idx])
             cb = _with_progress(progress, _step_callback(self, callback_on_step_end, k * T, batches * T, range(s, s + len(idx))))
             out = generate_codes(self.cftn, text[idx, :L], mask[idx, :L], scheduler=scheduler, generator=generator, uncond=uncond,
-                                 callback=cb, return_intermediates=return_intermediates, precision=self.precision)
+                                 callback=cb, return_intermediates=return_intermediates, precision=self.precision,
+                                 logit_bias=None if bias is None else bias[idx])
             codes, steps_codes = out if return_intermediates else (out, None)
             images.append(self.decode(codes, white, output_type))
             if return_intermediates: inter.append(torch.stack(steps_codes, 1).cpu())  # (b, T, N)
@@ -255,6 +256,16 @@ def decode(self:MaskGITPipeline, codes:torch.Tensor,
     if _output_type(output_type) == 'pil': return [tensor_to_pil(o) for o in x.cpu()]
     x = ((x.float().clamp(-1, 1) + 1) / 2).cpu()                                    # (B, 3, H, W) in [0, 1]
     return x if output_type == 'pt' else x.permute(0, 2, 3, 1).numpy()
+
+# %% ../nbs/11_pipeline.ipynb #6c103c45
+@patch
+def logit_bias(self:MaskGITPipeline, prompts:list) -> torch.Tensor|None:
+    "(P, K) logit offsets of `prompts`: the background code lowered by `sampling.unconditional_background_bias` for empty ones; None if none changes."
+    b, empty = self.sampling.unconditional_background_bias, torch.tensor([p == '' for p in prompts])
+    if not b or self.background_code is None or not empty.any(): return None
+    bias = torch.zeros(len(prompts), self.cftn.mask_token_id, device=self.device)
+    bias[empty.to(self.device), self.background_code] = -b
+    return bias
 
 # %% ../nbs/11_pipeline.ipynb #ac3c93b0
 def mask_to_grid(mask, grid_size:int) -> torch.Tensor:

