@@ -353,7 +353,9 @@ def _settings_line(m:dict) -> str:
             + (f" (only for t/T in [{m['guidance_interval'][0]:g}, {m['guidance_interval'][1]:g}))" if m.get('guidance_interval') else '')
             + (' (ramped)' if m.get('guidance_ramp') else '') + f", temperature {m['temperature']:g}"
             + (f", choice temperature {m['choice_temperature']:g}" if 'choice_temperature' in m else '') + f", sampler {m['sampler']}"
-            + (", background code drawn white" if m.get('white_background') else '') + f", seed {m['seed']}"
+            + (", background code drawn white" if m.get('white_background') else '')
+            + (f", empty prompts' background code lowered by {m['unconditional_background_bias']:g} nats" if m.get('unconditional_background_bias') else '')
+            + f", seed {m['seed']}"
             + (f", generator in {m['sampling_precision']}" if 'sampling_precision' in m else ''))
 
 def _shape_lines(m:dict) -> list:
@@ -464,7 +466,7 @@ def pairs_grid(real:Tensor, generated:Tensor, captions:list, k:int=8) -> Image.I
     return labelled_grid(pairs, [f"{captions[i]}  (real | generated)" for i in range(k)], 2)
 
 EVAL_SETTINGS = ('split', 'num_images', 'image_size', 'steps', 'guidance', 'guidance_interval', 'guidance_ramp', 'temperature', 'choice_temperature',
-                 'sampler', 'white_background', 'seed', 'gallery_size', 'retrieval_prompts', 'samples_per_prompt')
+                 'sampler', 'white_background', 'unconditional_background_bias', 'seed', 'gallery_size', 'retrieval_prompts', 'samples_per_prompt')
 
 def write_evaluation(run_dir, m:dict, pairs:Image.Image, wandb_cfg=None):
     "Write `m` to `eval/metrics.json` and `pairs` to `eval/pairs.png`; log the numbers of `m` (stage `eval`) to `metrics.jsonl`, and to wandb (when on) with `EVAL_SETTINGS` as the run's config."
@@ -528,7 +530,8 @@ def evaluate(run_dir,                       # a trained run folder
     m = {'split': split, 'num_images': n, 'image_size': real.shape[-1], 'steps': sch.steps, 'guidance': sch.guidance, 'guidance_interval': sch.guidance_interval,
          'guidance_ramp': sch.guidance_ramp, 'temperature': sch.temperature, 'choice_temperature': sch.choice_temperature, 'sampler': sch.sampler,
          'seed': seed, 'white_background': kw['white_background'], 'kid_subsets': num_subsets, 'kid_subset_size': subset_size or min(1000, n // 2),
-         'samples_per_prompt': samples_per_prompt, 'sampling_precision': pipe.sampling_precision}
+         'samples_per_prompt': samples_per_prompt, 'sampling_precision': pipe.sampling_precision,
+         'unconditional_background_bias': pipe.sampling.unconditional_background_bias if pipe.background_code is not None else 0.0}
     features = {'gallery': image_features(extractor, gallery, batch_size, 'features: training images')}
     features['train'] = features['gallery'][floor]
     m.update(image_set_scores(extractor, images, real, batch_size, num_subsets, subset_size, seed, features))

@@ -218,7 +218,8 @@ def __call__(self:MaskGITPipeline,
     prompts = _prompts(prompt)
     _check_fits(len(prompts) * num, self.image_size, self.cftn.num_tokens, scheduler.steps, return_intermediates)
     text, mask, length = self._encode(prompts)                                   # (P, L, D), (P, L), (P,)
-    neg, bias = self._negative(negative_prompt, len(prompts)), self.logit_bias(prompts)   # bias: None, or (P, K) for empty prompts
+    neg = self._negative(negative_prompt, len(prompts))
+    bias = self.logit_bias(prompts, unconditional=scheduler.guidance == 0 and neg is None)   # None, or (P, K): the unconditional model's rows
     rows = torch.arange(len(prompts)).repeat_interleave(num)                     # prompt of each image
     T, batches = scheduler.steps, math.ceil(len(rows) / batch_size)
     images, inter = [], []
@@ -259,9 +260,10 @@ def decode(self:MaskGITPipeline, codes:torch.Tensor,
 
 # %% ../nbs/11_pipeline.ipynb #6c103c45
 @patch
-def logit_bias(self:MaskGITPipeline, prompts:list) -> torch.Tensor|None:
-    "(P, K) logit offsets of `prompts`: the background code lowered by `sampling.unconditional_background_bias` for empty ones; None if none changes."
-    b, empty = self.sampling.unconditional_background_bias, torch.tensor([p == '' for p in prompts])
+def logit_bias(self:MaskGITPipeline, prompts:list,
+               unconditional:bool=False) -> torch.Tensor|None: # True: every prompt is drawn by the unconditional model (guidance 0)
+    "(P, K) logit offsets of `prompts`: the background code lowered by `sampling.unconditional_background_bias` for empty (or all unconditional) ones; None if none changes."
+    b, empty = self.sampling.unconditional_background_bias, torch.tensor([unconditional or p == '' for p in prompts])
     if not b or self.background_code is None or not empty.any(): return None
     bias = torch.zeros(len(prompts), self.cftn.mask_token_id, device=self.device)
     bias[empty.to(self.device), self.background_code] = -b
