@@ -29,6 +29,11 @@ KEYS = ['generated/kid', 'generated/fid', 'generated/precision', 'generated/reca
         'generated/retrieval@1', 'generated/retrieval@10', 'generated/category', 'generated/distinct_codes', 'generated/top_code_share',
         'unconditional/kid', 'unconditional/diversity', 'prompt_colour/conditional', 'prompt_colour/unconditional']
 
+def record(out, row:dict, extra:tuple=()):
+    "Append `row` to the JSON lines file `out` and print its lever, the `extra` texts and the figures of KEYS on one line."
+    with open(out, 'a') as f: f.write(json.dumps(row) + '\n')
+    print(' | '.join([row['lever'], *extra] + [f"{k.split('/')[-1]} {row[k]:.3g}" for k in KEYS if row[k] is not None]), flush=True)
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument('--run', required=True); ap.add_argument('--split', default='val'); ap.add_argument('--inception')
@@ -43,7 +48,6 @@ def main():
         m = evaluate(a.run, a.split, steps=steps, guidance=guidance, sampler=sampler, temperature=temperature, sampling=kw or None,
                      extractor=ext, write=False, verbose=False)
         row = {'lever': name, 'split': a.split, 'cpu': cpu_name(), 'seconds': round(time.time() - t0)} | {k: m.get(k) for k in KEYS}
-        with open(out, 'a') as f: f.write(json.dumps(row) + '\n')
-        print(' | '.join([name] + [f"{k.split('/')[-1]} {row[k]:.3g}" for k in KEYS if row[k] is not None]), flush=True)
+        record(out, row)
 
 if __name__ == '__main__': main()

@@ -77,8 +77,8 @@ def generate_to_files(pipe:MaskGITPipeline, prompt:str, out_dir, steps:int|None=
                 white_background=pipe.paints_background(white_background), precision=pipe.sampling_precision,
                 **{k: getattr(scheduler, k) for k in scheduler.settings})
     if image is not None: made.update(image=Path(getattr(image, 'filename', '') or '').name, strength=strength)
-    elif (bias := pipe.logit_bias([prompt], unconditional=scheduler.guidance == 0 and not negative_prompt)) is not None:
-        made.update(background_bias=-float(bias.min()))                # the unconditional model's correction (`11_pipeline`)
+    elif pipe.logit_bias([prompt], scheduler.guidance, negative_prompt) is not None:
+        made.update(background_bias=pipe.background_bias)               # the unconditional model's correction (`11_pipeline`)
     def info(**extra):
         i = PngInfo(); i.add_itxt('naruto_maskgit', json.dumps({**made, **extra}, ensure_ascii=False)); return i
     grid = labelled_grid(images, [prompt], num_samples)

@@ -531,7 +531,7 @@ def evaluate(run_dir,                       # a trained run folder
          'guidance_ramp': sch.guidance_ramp, 'temperature': sch.temperature, 'choice_temperature': sch.choice_temperature, 'sampler': sch.sampler,
          'seed': seed, 'white_background': kw['white_background'], 'kid_subsets': num_subsets, 'kid_subset_size': subset_size or min(1000, n // 2),
          'samples_per_prompt': samples_per_prompt, 'sampling_precision': pipe.sampling_precision,
-         'unconditional_background_bias': pipe.sampling.unconditional_background_bias if pipe.background_code is not None else 0.0}
+         'unconditional_background_bias': pipe.background_bias}
     features = {'gallery': image_features(extractor, gallery, batch_size, 'features: training images')}
     features['train'] = features['gallery'][floor]
     m.update(image_set_scores(extractor, images, real, batch_size, num_subsets, subset_size, seed, features))

@@ -101,10 +101,14 @@ def encode_prompts(self:MaskGITPipeline, prompts) -> tuple:
     text, mask, _ = self._encode(_prompts(prompts))
     return text, mask
 
+def _null_negative(negative_prompt) -> bool:
+    "Does `negative_prompt` leave the guidance's unconditional branch the null condition (None or '')?"
+    return negative_prompt is None or (isinstance(negative_prompt, str) and not negative_prompt)
+
 @patch
 def _negative(self:MaskGITPipeline, negative_prompt, n:int):
     "The `uncond` branch for `n` prompts: None (the null condition) or the features of the negative prompt(s)."
-    if negative_prompt is None or (isinstance(negative_prompt, str) and not negative_prompt): return None
+    if _null_negative(negative_prompt): return None
     negs = [negative_prompt] * n if isinstance(negative_prompt, str) else _prompts(negative_prompt, 'negative_prompt')
     if len(negs) != n: raise ValueError(f"negative_prompt has {len(negs)} entries for {n} prompts: give one string or one per prompt")
     return self.encode_prompts(negs)
@@ -219,7 +223,7 @@ def __call__(self:MaskGITPipeline,
     _check_fits(len(prompts) * num, self.image_size, self.cftn.num_tokens, scheduler.steps, return_intermediates)
     text, mask, length = self._encode(prompts)                                   # (P, L, D), (P, L), (P,)
     neg = self._negative(negative_prompt, len(prompts))
-    bias = self.logit_bias(prompts, unconditional=scheduler.guidance == 0 and neg is None)   # None, or (P, K): the unconditional model's rows
+    bias = self.logit_bias(prompts, scheduler.guidance, negative_prompt)        # None, or (P, K): the unconditional model's rows
     rows = torch.arange(len(prompts)).repeat_interleave(num)                     # prompt of each image
     T, batches = scheduler.steps, math.ceil(len(rows) / batch_size)
     images, inter = [], []
@@ -259,14 +263,22 @@ def decode(self:MaskGITPipeline, codes:torch.Tensor,
     return x if output_type == 'pt' else x.permute(0, 2, 3, 1).numpy()
 
 # %% ../nbs/11_pipeline.ipynb #6c103c45
+@patch(as_prop=True)
+def background_bias(self:MaskGITPipeline) -> float:
+    "The nats `logit_bias` takes off the background code: `sampling.unconditional_background_bias`, 0 for a run without a background code."
+    return self.sampling.unconditional_background_bias if self.background_code is not None else 0.0
+
 @patch
 def logit_bias(self:MaskGITPipeline, prompts:list,
-               unconditional:bool=False) -> torch.Tensor|None: # True: every prompt is drawn by the unconditional model (guidance 0)
-    "(P, K) logit offsets of `prompts`: the background code lowered by `sampling.unconditional_background_bias` for empty (or all unconditional) ones; None if none changes."
-    b, empty = self.sampling.unconditional_background_bias, torch.tensor([unconditional or p == '' for p in prompts])
-    if not b or self.background_code is None or not empty.any(): return None
+               guidance:float=1.0,          # the call's guidance: at 0 the unconditional model draws every prompt...
+               negative_prompt=None,        # ...unless a negative prompt takes the null condition's place
+              ) -> torch.Tensor|None:
+    "(P, K) logit offsets of `prompts`: the background code lowered by `background_bias` where the unconditional model draws; None if none changes."
+    unconditional = guidance == 0 and _null_negative(negative_prompt)
+    empty = torch.tensor([unconditional or p == '' for p in prompts])
+    if not self.background_bias or not empty.any(): return None
     bias = torch.zeros(len(prompts), self.cftn.mask_token_id, device=self.device)
-    bias[empty.to(self.device), self.background_code] = -b
+    bias[empty.to(self.device), self.background_code] = -self.background_bias
     return bias
 
 # %% ../nbs/11_pipeline.ipynb #ac3c93b0

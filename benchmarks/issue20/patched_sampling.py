@@ -34,7 +34,7 @@ from naruto_maskgit.pipeline import MaskGITPipeline
 from naruto_maskgit.evaluate import evaluate, load_inception
 from naruto_maskgit.host import cpu_name
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from sampling_levers import KEYS
+from sampling_levers import KEYS, record
 
 LEVER = {}                                   # the patched settings of the lever being measured
 
@@ -122,7 +122,6 @@ def main():
                      extractor=ext, write=False, verbose=False)
         row = {'lever': spec + (f' (bad: {a.bad})' if 'w' in LEVER else ''), 'split': a.split, 'cpu': cpu_name(),
                'seconds': round(time.time() - t0)} | {k: m.get(k) for k in KEYS}
-        with open(out, 'a') as f: f.write(json.dumps(row) + '\n')
-        print(' | '.join([row['lever']] + [f"{k.split('/')[-1]} {row[k]:.3g}" for k in KEYS if row[k] is not None]), flush=True)
+        record(out, row)
 
 if __name__ == '__main__': main()

@@ -24,13 +24,11 @@ def main(description:str, lever:dict):
     from naruto_maskgit.evaluate import evaluate, load_inception
     from naruto_maskgit.host import cpu_name
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    from sampling_levers import KEYS
+    from sampling_levers import KEYS, record
     ext, out = load_inception(a.inception), Path(a.out or Path(a.run)/'levers-val.jsonl')
     for seed in (int(s) for s in a.seeds.split(',')):
         t0 = time.time()
         m = evaluate(a.run, 'val', seed=seed, extractor=ext, write=False, verbose=False)
         row = {'lever': json.dumps(lever | {'seed': seed}), 'run': a.run, 'split': 'val', 'cpu': cpu_name(), 'seconds': round(time.time() - t0),
                'psnr': m.get('psnr'), 'codes_used': m.get('codes_used')} | {k: m.get(k) for k in KEYS}
-        with open(out, 'a') as f: f.write(json.dumps(row) + '\n')
-        print(' | '.join([row['lever'], f"psnr {row['psnr']:.2f}", f"codes used {row['codes_used']}"]
-                         + [f"{k.split('/')[-1]} {row[k]:.3g}" for k in KEYS if row[k] is not None]), flush=True)
+        record(out, row, (f"psnr {row['psnr']:.2f}", f"codes used {row['codes_used']}"))

@@ -98,7 +98,7 @@ def critic_step(self, t, codes, logits, num_masked_initial, mask_token_id, gener
 def evaluate_critic(a):
     from naruto_maskgit.evaluate import evaluate, load_inception
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    from sampling_levers import KEYS
+    from sampling_levers import KEYS, record
     run = RunFolder(a.run); cfg = load_config(run.config)
     saved = torch.load(run.path/'token_critic.pt')
     pipe = MaskGITPipeline.from_pretrained(a.run, precision='no')
@@ -114,8 +114,7 @@ def evaluate_critic(a):
                 m = evaluate(a.run, 'val', seed=seed, sampling=kw or None, extractor=ext, write=False, verbose=False)
             row = {'lever': json.dumps({'token_critic': LEVER['critic'], 'seed': seed} | kw), 'run': a.run, 'split': 'val', 'cpu': cpu_name(),
                    'seconds': round(time.time() - t0)} | {k: m.get(k) for k in KEYS}
-            with open(out, 'a') as f: f.write(json.dumps(row) + '\n')
-            print(' | '.join([row['lever']] + [f"{k.split('/')[-1]} {row[k]:.3g}" for k in KEYS if row[k] is not None]), flush=True)
+            record(out, row)
 
 
 def main():
