@@ -54,9 +54,8 @@ def main():
     STARTS.update(a.starts.split(','))
     if STARTS - {'prior', 'geometry'}: raise SystemExit(f"--starts {a.starts}: unknown {sorted(STARTS - {'prior', 'geometry'})}")
     train_module.build_cftn = build_with_start
-    sys.argv = [sys.argv[0], '--run', a.run, '--out', a.out, *a.changes]
     sys.path.insert(0, str(Path(__file__).parent))
     import retrain
-    retrain.main()
+    retrain.main(['--run', a.run, '--out', a.out, *a.changes])
 
 if __name__ == '__main__': main()

@@ -36,9 +36,8 @@ def main():
     if not 0 < a.share <= 1: raise SystemExit(f"--share {a.share}: must be in (0, 1]")
     SHARE[0] = a.share
     train_module.load_codes_dataset = load_share
-    sys.argv = [sys.argv[0], '--run', a.run, '--out', a.out, *a.changes]
     sys.path.insert(0, str(Path(__file__).parent))
     import retrain
-    retrain.main()
+    retrain.main(['--run', a.run, '--out', a.out, *a.changes])
 
 if __name__ == '__main__': main()

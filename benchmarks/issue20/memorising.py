@@ -10,7 +10,6 @@ back, and draws a held-out caption as some other training image.
         --names '1,600 steps' '3,200' '6,400' --out nbs/images/memorising_generator.png
 """
 import argparse
-import numpy as np
 import torch
 from naruto_maskgit.config import load_config
 from naruto_maskgit.data import labelled_grid, tensor_to_pil
@@ -26,18 +25,17 @@ def main():
     a = ap.parse_args()
     if len(a.names) != len(a.runs): raise SystemExit(f"--names: {len(a.names)} names for {len(a.runs)} runs")
     cfg = load_config(RunFolder(a.runs[0]).config)
-    rows = []                                                       # (label, real image, captions)
-    for split in ('train', 'val'):
-        images, captions = split_images(cfg, split, a.per_split, seed=a.seed)
-        rows += [(f"{c}  ({'training' if split == 'train' else 'held-out, val'} caption)", im) for c, im in zip(captions, images)]
-    captions = [label.rsplit('  (', 1)[0] for label, _ in rows]
+    captions, reals, kinds = [], [], []
+    for split, kind in (('train', 'training'), ('val', 'held-out, val')):
+        images, caps = split_images(cfg, split, a.per_split, seed=a.seed)
+        captions += caps; reals += list(images); kinds += [kind] * len(caps)
     samples = []
     for run in a.runs:                                              # one sample per caption from each generator
         pipe = MaskGITPipeline.from_pretrained(run)
         samples.append(pipe(captions, num_images_per_prompt=1, generator=torch.Generator().manual_seed(a.seed)).images)
-    images = [im for i, (_, real) in enumerate(rows) for im in (tensor_to_pil(real), *(s[i] for s in samples))]
-    labels = [f"{label}: real | " + ' | '.join(a.names) for label, _ in rows]
+    images = [im for i, real in enumerate(reals) for im in (tensor_to_pil(real), *(s[i] for s in samples))]
+    labels = [f"{c}  ({kind} caption): real | " + ' | '.join(a.names) for c, kind in zip(captions, kinds)]
     labelled_grid(images, labels, 1 + len(a.runs)).save(a.out)
-    print(f"{a.out}: {len(rows)} captions x (real + {len(a.runs)} generators)")
+    print(f"{a.out}: {len(captions)} captions x (real + {len(a.runs)} generators)")
 
 if __name__ == '__main__': main()

@@ -17,11 +17,12 @@ from naruto_maskgit.run import RunFolder
 from naruto_maskgit.train_cftn import train_cftn
 
 
-def main():
+def main(argv=None):
+    "Parse `argv` (default: the command line) and train."
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument('--run', help="a trained quickstart run: keep its tokenizer and codes, retrain the generator")
     ap.add_argument('--out', required=True); ap.add_argument('changes', nargs='*', help="section.key=value or seed=value (YAML value)")
-    a = ap.parse_args()
+    a = ap.parse_args(argv)
     out = Path(a.out)
     if out.exists(): raise SystemExit(f"{out} exists: choose a new --out")
     cfg = load_config(RunFolder(a.run).config) if a.run else quickstart_config(str(out))
